@@ -1,0 +1,552 @@
+//! Passages: edit-tolerant word alignment between two documents.
+//!
+//! Reused news text is edited: synonyms swapped, words dropped or inserted, spelling
+//! changed, sentences spliced. Exact shared n-grams find only fragments of such a passage;
+//! this module finds the whole passage, once, with its word-level edit script. It is a
+//! seed–chain–align scheme, as in BLAST and minimap2, applied to words:
+//!
+//! 1. **Seeds.** Every shared run of `anchor` normalised words (default 3) that is not made
+//!    only of function words, merged along diagonals into maximal exact matches (MEMs).
+//!    Anchors that repeat more than [`MAX_ANCHOR_REPEATS`] times in either document are
+//!    ignored (lists, tables).
+//! 2. **Chaining.** A dynamic programme over MEMs sorted by position in A (colinear in both
+//!    documents) scores `f(m) = |m| + max(0, max_p f(p) − gap(p, m))`, where
+//!    `gap = 0.5·min(ga, gb) + 1.0·|ga − gb|` for `ga`, `gb` unmatched words between `p` and `m`
+//!    and no link is made across more than `max_gap` words on either side. Chains are taken
+//!    best-first (each MEM used once), like local alignments: a chain ends where extending it
+//!    no longer pays, so unrelated text between two reused paragraphs splits them.
+//! 3. **Alignment.** Between consecutive MEMs of a chain the words are aligned globally
+//!    (Needleman–Wunsch, linear gaps: identical +2, same stem +1, different −1, gap −1);
+//!    before the first and after the last MEM the alignment is extended by a semi-global
+//!    X-drop extension over at most `max_gap` words. Cost: `O(Σ gᵢ²)` for the gaps of a
+//!    chain, bounded by `max_gap²` per gap, so linear in the passage length.
+//! 4. **Splitting.** The columns of the alignment are scanned Kadane-style with column scores
+//!    (identical +1, different −0.5, gap −1): a passage ends where the running score falls
+//!    more than `max_gap` below its best (no single bridged gap costs more), i.e. where the texts truly diverge, and is
+//!    trimmed to start and end on identical words.
+//! 5. **Filtering.** A passage needs at least `min_words` identical words and a similarity (share
+//!    of identical columns among all columns) of at least `min_similarity`. Overlapping
+//!    passages from different chains keep only the stronger.
+//!
+//! The result for each passage is a token range in each document and an edit script of runs
+//! ([`EditRun`]): `equal`, `replace`, `insert` (words only in B), `delete` (words only in A).
+
+mod dp;
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use crate::tokenize::Token;
+
+/// Anchors occurring more often than this in one document are not used as seeds.
+pub const MAX_ANCHOR_REPEATS: usize = 8;
+
+/// Alignment parameters (from [`crate::config::Settings`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AlignParams {
+    /// Words per anchor.
+    pub anchor: usize,
+    /// Longest run of unmatched words bridged.
+    pub max_gap: usize,
+    /// Fewest identical words in a passage.
+    pub min_words: usize,
+    /// Lowest share of identical columns.
+    pub min_similarity: f64,
+}
+
+impl AlignParams {
+    /// The alignment parameters of a settings object.
+    pub fn from_settings(s: &crate::config::Settings) -> AlignParams {
+        AlignParams {
+            anchor: s.anchor,
+            max_gap: s.max_gap,
+            min_words: s.min_words,
+            min_similarity: s.min_similarity,
+        }
+    }
+}
+
+/// One step of an edit script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Op {
+    /// The words are identical after normalisation.
+    Equal,
+    /// A word of A stands where B has a different word.
+    Replace,
+    /// A word only in B.
+    Insert,
+    /// A word only in A.
+    Delete,
+}
+
+/// A run of columns with the same operation; token index ranges in A and B.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditRun {
+    /// The operation.
+    pub op: Op,
+    /// Token indices in A (empty for `Insert`).
+    pub a: Range<usize>,
+    /// Token indices in B (empty for `Delete`).
+    pub b: Range<usize>,
+}
+
+/// An aligned passage between documents A and B.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alignment {
+    /// Token indices in A.
+    pub a: Range<usize>,
+    /// Token indices in B.
+    pub b: Range<usize>,
+    /// Identical word pairs.
+    pub matches: usize,
+    /// Columns (identical + replaced + inserted + deleted words).
+    pub columns: usize,
+    /// The edit script, in order.
+    pub edits: Vec<EditRun>,
+}
+
+impl Alignment {
+    /// Share of columns that are identical words.
+    pub fn similarity(&self) -> f64 {
+        if self.columns == 0 {
+            0.0
+        } else {
+            self.matches as f64 / self.columns as f64
+        }
+    }
+}
+
+/// A maximal exact match: `len` identical words at `a..a+len` and `b..b+len`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Mem {
+    a: usize,
+    b: usize,
+    len: usize,
+}
+
+/// One alignment column: token index in A and/or B.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Col {
+    pub(crate) op: Op,
+    pub(crate) a: usize,
+    pub(crate) b: usize,
+}
+
+/// Align two documents' tokens; passages sorted by position in A.
+pub fn align(a: &[Token], b: &[Token], p: &AlignParams) -> Vec<Alignment> {
+    let mems = mems(a, b, p.anchor.max(1));
+    if mems.is_empty() {
+        return Vec::new();
+    }
+    let chains = chain(&mems, p.max_gap);
+    let mut segments: Vec<Vec<Col>> = Vec::new();
+    for ch in chains {
+        let cols = build_columns(a, b, &ch, p.max_gap);
+        for seg in split(&cols, p.max_gap) {
+            segments.push(cols[seg].to_vec());
+        }
+    }
+    let out = merge_segments(a, b, segments, p.max_gap)
+        .iter()
+        .map(|cols| to_alignment(cols))
+        .filter(|al| al.matches >= p.min_words && al.similarity() >= p.min_similarity)
+        .collect();
+    resolve_overlaps(out)
+}
+
+type Extent = (usize, usize, usize, usize);
+
+/// Extent of a segment (which starts and ends on `Equal` columns): `(a_start, a_end,
+/// b_start, b_end)` in tokens.
+fn extent(seg: &[Col]) -> Extent {
+    let (f, l) = (seg[0], seg[seg.len() - 1]);
+    (f.a, l.a + 1, f.b, l.b + 1)
+}
+
+/// Join colinear segments that overlap or lie within `max_gap` words of each other: two
+/// chains separated by a stretch with only one- or two-word matches (no anchor) are one
+/// passage when the words between them align. The union of their identical word pairs is
+/// re-aligned and re-split; the join is kept when its best part has more identical words
+/// than either segment had (at most `4·segments + 16` joins).
+fn merge_segments(
+    a: &[Token],
+    b: &[Token],
+    mut segs: Vec<Vec<Col>>,
+    max_gap: usize,
+) -> Vec<Vec<Col>> {
+    let equal = |s: &[Col]| s.iter().filter(|c| c.op == Op::Equal).count();
+    let mut failed: std::collections::HashSet<(Extent, Extent)> = Default::default();
+    // Each join needs its best part to beat both inputs; the cap guards against a cycle of
+    // joins that trade words between segments.
+    let mut budget = 4 * segs.len() + 16;
+    loop {
+        if budget == 0 {
+            return segs;
+        }
+        budget -= 1;
+        segs.sort_by_key(|s| (s[0].a, s[0].b, std::cmp::Reverse(s.len())));
+        // A segment inside another on both sides adds nothing.
+        let ext: Vec<_> = segs.iter().map(|s| extent(s)).collect();
+        let mut keep = vec![true; segs.len()];
+        for j in 0..segs.len() {
+            let (ja0, ja1, jb0, jb1) = ext[j];
+            keep[j] = !(0..segs.len()).any(|i| {
+                let (ia0, ia1, ib0, ib1) = ext[i];
+                i != j
+                    && keep[i]
+                    && ia0 <= ja0
+                    && ja1 <= ia1
+                    && ib0 <= jb0
+                    && jb1 <= ib1
+                    && (ext[i] != ext[j] || i < j)
+            });
+        }
+        let mut it = keep.iter();
+        segs.retain(|_| *it.next().unwrap());
+        let ext: Vec<_> = segs.iter().map(|s| extent(s)).collect();
+        let mut merged = None;
+        'search: for i in 0..segs.len() {
+            let (ka0, ka1, kb0, kb1) = ext[i];
+            for j in i + 1..segs.len() {
+                let (sa0, sa1, sb0, sb1) = ext[j];
+                let colinear = sa0 >= ka0 && sb0 >= kb0 && sa1 > ka1 && sb1 > kb1;
+                let close = sa0 <= ka1 + max_gap && sb0 <= kb1 + max_gap;
+                if !colinear || !close || failed.contains(&(ext[i], ext[j])) {
+                    continue;
+                }
+                let mut pairs: Vec<(usize, usize)> = segs[i]
+                    .iter()
+                    .chain(&segs[j])
+                    .filter(|c| c.op == Op::Equal)
+                    .map(|c| (c.a, c.b))
+                    .collect();
+                pairs.sort_unstable();
+                let mut chain_pairs: Vec<Mem> = Vec::with_capacity(pairs.len());
+                for (x, y) in pairs {
+                    if chain_pairs
+                        .last()
+                        .is_none_or(|m| x >= m.a + m.len && y >= m.b + m.len)
+                    {
+                        chain_pairs.push(Mem { a: x, b: y, len: 1 });
+                    }
+                }
+                let cols = build_columns(a, b, &chain_pairs, max_gap);
+                let parts: Vec<Vec<Col>> = split(&cols, max_gap)
+                    .into_iter()
+                    .map(|r| cols[r].to_vec())
+                    .collect();
+                let best = parts.iter().map(|p| equal(p)).max().unwrap_or(0);
+                if best > equal(&segs[i]).max(equal(&segs[j])) {
+                    merged = Some((i, j, parts));
+                    break 'search;
+                }
+                failed.insert((ext[i], ext[j]));
+            }
+        }
+        match merged {
+            Some((i, j, parts)) => {
+                segs.remove(j);
+                segs.remove(i);
+                segs.extend(parts);
+            }
+            None => return segs,
+        }
+    }
+}
+
+fn anchor_hash(keys: impl Iterator<Item = u64>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for k in keys {
+        h = (h.rotate_left(23) ^ k).wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    h
+}
+
+fn mems(a: &[Token], b: &[Token], k: usize) -> Vec<Mem> {
+    if a.len() < k || b.len() < k {
+        return Vec::new();
+    }
+    let anchors = |t: &[Token]| -> Vec<Option<u64>> {
+        t.windows(k)
+            .map(|w| {
+                if w.iter().all(|t| t.stop) {
+                    None
+                } else {
+                    Some(anchor_hash(w.iter().map(|t| t.key)))
+                }
+            })
+            .collect()
+    };
+    let ha = anchors(a);
+    let hb = anchors(b);
+    let mut index: HashMap<u64, Vec<u32>> = HashMap::with_capacity(ha.len());
+    for (i, h) in ha.iter().enumerate() {
+        if let Some(h) = h {
+            index.entry(*h).or_default().push(i as u32);
+        }
+    }
+    let mut count_b: HashMap<u64, u32> = HashMap::new();
+    for h in hb.iter().flatten() {
+        *count_b.entry(*h).or_default() += 1;
+    }
+    let mut seeds: Vec<(isize, usize)> = Vec::new(); // (diagonal b - a, a)
+    for (j, h) in hb.iter().enumerate() {
+        let Some(h) = h else { continue };
+        let Some(is) = index.get(h) else { continue };
+        if is.len() > MAX_ANCHOR_REPEATS || count_b[h] as usize > MAX_ANCHOR_REPEATS {
+            continue;
+        }
+        for &i in is {
+            let i = i as usize;
+            if (0..k).all(|d| a[i + d].key == b[j + d].key) {
+                seeds.push((j as isize - i as isize, i));
+            }
+        }
+    }
+    seeds.sort_unstable();
+    let mut out: Vec<Mem> = Vec::new();
+    let mut idx = 0;
+    while idx < seeds.len() {
+        let (diag, i0) = seeds[idx];
+        let mut end = i0 + k;
+        idx += 1;
+        while idx < seeds.len() && seeds[idx].0 == diag && seeds[idx].1 <= end {
+            end = end.max(seeds[idx].1 + k);
+            idx += 1;
+        }
+        // Extend exactly in both directions (function-word anchors were not seeds).
+        let mut s = i0;
+        let mut sb = (i0 as isize + diag) as usize;
+        while s > 0 && sb > 0 && a[s - 1].key == b[sb - 1].key {
+            s -= 1;
+            sb -= 1;
+        }
+        let mut e = end;
+        let mut eb = (end as isize + diag) as usize;
+        while e < a.len() && eb < b.len() && a[e].key == b[eb].key {
+            e += 1;
+            eb += 1;
+        }
+        out.push(Mem {
+            a: s,
+            b: sb,
+            len: e - s,
+        });
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn gap_cost(ga: usize, gb: usize) -> f64 {
+    0.5 * ga.min(gb) as f64 + ga.abs_diff(gb) as f64
+}
+
+/// Chain MEMs; each chain is a list of colinear MEMs in order.
+fn chain(mems: &[Mem], max_gap: usize) -> Vec<Vec<Mem>> {
+    const LOOKBACK: usize = 256;
+    let n = mems.len();
+    let mut f = vec![0.0f64; n];
+    let mut pred = vec![usize::MAX; n];
+    for m in 0..n {
+        let cur = mems[m];
+        let mut best = 0.0;
+        let mut best_p = usize::MAX;
+        for p in (m.saturating_sub(LOOKBACK)..m).rev() {
+            let q = mems[p];
+            if q.a + q.len > cur.a || q.b + q.len > cur.b {
+                continue;
+            }
+            let ga = cur.a - (q.a + q.len);
+            let gb = cur.b - (q.b + q.len);
+            if ga > max_gap || gb > max_gap {
+                continue;
+            }
+            let s = f[p] - gap_cost(ga, gb);
+            if s > best {
+                best = s;
+                best_p = p;
+            }
+        }
+        f[m] = cur.len as f64 + best;
+        pred[m] = best_p;
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&x, &y| f[y].total_cmp(&f[x]).then(x.cmp(&y)));
+    let mut used = vec![false; n];
+    let mut chains = Vec::new();
+    for end in order {
+        if used[end] {
+            continue;
+        }
+        let mut ch = Vec::new();
+        let mut cur = end;
+        while cur != usize::MAX && !used[cur] {
+            used[cur] = true;
+            ch.push(mems[cur]);
+            cur = pred[cur];
+        }
+        ch.reverse();
+        chains.push(ch);
+    }
+    chains
+}
+
+fn build_columns(a: &[Token], b: &[Token], ch: &[Mem], max_gap: usize) -> Vec<Col> {
+    let mut cols = Vec::new();
+    let first = ch[0];
+    // Extend to the left: align reversed prefixes.
+    let a_lo = first.a.saturating_sub(max_gap);
+    let b_lo = first.b.saturating_sub(max_gap);
+    let left = dp::extend(
+        a,
+        b,
+        (a_lo..first.a).rev().collect(),
+        (b_lo..first.b).rev().collect(),
+    );
+    cols.extend(left.into_iter().rev());
+    for (idx, m) in ch.iter().enumerate() {
+        for d in 0..m.len {
+            cols.push(Col {
+                op: Op::Equal,
+                a: m.a + d,
+                b: m.b + d,
+            });
+        }
+        if let Some(next) = ch.get(idx + 1) {
+            cols.extend(dp::global(a, b, m.a + m.len..next.a, m.b + m.len..next.b));
+        }
+    }
+    let last = ch[ch.len() - 1];
+    let (ae, be) = (last.a + last.len, last.b + last.len);
+    let right = dp::extend(
+        a,
+        b,
+        (ae..(ae + max_gap).min(a.len())).collect(),
+        (be..(be + max_gap).min(b.len())).collect(),
+    );
+    cols.extend(right);
+    cols
+}
+
+/// Split columns into segments where the texts diverge; each segment starts and ends on an
+/// `Equal` column.
+fn split(cols: &[Col], max_gap: usize) -> Vec<Range<usize>> {
+    // The chainer accepts a gap costing up to `max_gap`; the split must not cut inside one.
+    let drop = (max_gap as f64).max(2.0);
+    let score = |c: &Col| match c.op {
+        Op::Equal => 1.0,
+        Op::Replace => -0.5,
+        Op::Insert | Op::Delete => -1.0,
+    };
+    let mut out = Vec::new();
+    let mut s = 0.0f64;
+    let mut best = 0.0f64;
+    let mut start: Option<usize> = None;
+    let mut best_end = 0usize;
+    for (i, c) in cols.iter().enumerate() {
+        if start.is_none() {
+            if c.op != Op::Equal {
+                continue;
+            }
+            start = Some(i);
+            s = 0.0;
+            best = 0.0;
+        }
+        s += score(c);
+        if s > best {
+            best = s;
+            best_end = i;
+        }
+        if s <= 0.0 || best - s > drop {
+            out.push(start.take().unwrap()..best_end + 1);
+        }
+    }
+    if let Some(st) = start {
+        out.push(st..best_end + 1);
+    }
+    out.retain(|r| !r.is_empty() && r.start <= r.end);
+    out
+}
+
+fn to_alignment(cols: &[Col]) -> Alignment {
+    let mut edits: Vec<EditRun> = Vec::new();
+    let mut matches = 0;
+    let (mut a_lo, mut a_hi, mut b_lo, mut b_hi) = (usize::MAX, 0, usize::MAX, 0);
+    // Segments start on an Equal column; gap columns take their empty side's position
+    // from the words consumed so far.
+    let (mut ac, mut bc) = (cols[0].a, cols[0].b);
+    for c in cols {
+        let (ar, br) = match c.op {
+            Op::Equal | Op::Replace => (c.a..c.a + 1, c.b..c.b + 1),
+            Op::Delete => (c.a..c.a + 1, bc..bc),
+            Op::Insert => (ac..ac, c.b..c.b + 1),
+        };
+        if !ar.is_empty() {
+            ac = ar.end;
+        }
+        if !br.is_empty() {
+            bc = br.end;
+        }
+        if c.op == Op::Equal {
+            matches += 1;
+        }
+        if !ar.is_empty() {
+            a_lo = a_lo.min(ar.start);
+            a_hi = a_hi.max(ar.end);
+        }
+        if !br.is_empty() {
+            b_lo = b_lo.min(br.start);
+            b_hi = b_hi.max(br.end);
+        }
+        match edits.last_mut() {
+            Some(run) if run.op == c.op && run.a.end == ar.start && run.b.end == br.start => {
+                run.a.end = ar.end;
+                run.b.end = br.end;
+            }
+            _ => edits.push(EditRun {
+                op: c.op,
+                a: ar,
+                b: br,
+            }),
+        }
+    }
+    Alignment {
+        a: a_lo..a_hi,
+        b: b_lo..b_hi,
+        matches,
+        columns: cols.len(),
+        edits,
+    }
+}
+
+fn overlap(x: &Range<usize>, y: &Range<usize>) -> usize {
+    x.end.min(y.end).saturating_sub(x.start.max(y.start))
+}
+
+/// Keep the stronger of passages that cover the same text on both sides.
+fn resolve_overlaps(mut v: Vec<Alignment>) -> Vec<Alignment> {
+    v.sort_by(|x, y| {
+        y.matches
+            .cmp(&x.matches)
+            .then(x.a.start.cmp(&y.a.start))
+            .then(x.b.start.cmp(&y.b.start))
+    });
+    let mut kept: Vec<Alignment> = Vec::new();
+    for al in v {
+        let clash = kept.iter().any(|k| {
+            2 * overlap(&k.a, &al.a) > al.a.len() && 2 * overlap(&k.b, &al.b) > al.b.len()
+        });
+        if !clash {
+            kept.push(al);
+        }
+    }
+    kept.sort_by(|x, y| x.a.start.cmp(&y.a.start).then(x.b.start.cmp(&y.b.start)));
+    kept
+}
+
+#[cfg(test)]
+mod tests;

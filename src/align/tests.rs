@@ -1,0 +1,201 @@
+use super::*;
+use crate::config::Settings;
+use crate::tokenize::tokenize;
+
+fn params() -> AlignParams {
+    AlignParams::from_settings(&Settings::default())
+}
+
+fn toks(s: &str) -> Vec<Token> {
+    tokenize(s, 0, &Settings::default().normalization)
+}
+
+#[test]
+fn identical_text_is_one_verbatim_passage() {
+    let t = "The United States and Russia agreed in high level talks on Tuesday to restore embassy staffing in Washington and Moscow";
+    let a = toks(t);
+    let al = align(&a, &a, &params());
+    assert_eq!(al.len(), 1);
+    assert_eq!(al[0].a, 0..a.len());
+    assert_eq!(al[0].matches, a.len());
+    assert_eq!(al[0].edits.len(), 1);
+}
+
+#[test]
+fn scattered_edits_give_one_passage_with_edits() {
+    let a = toks("Ties between Russia and the US had fallen to their lowest level in decades in recent years, a rift that has been widening ever since Russia illegally annexed Crimea from Ukraine in 2014 and only worsened after the invasion.");
+    let b = toks("Ties between Russia and the United States have fallen to their lowest point in decades in recent years, a schism that has been widening since Russia illegally annexed Crimea from Ukraine in 2014 and only worsened after the invasion.");
+    let al = align(&a, &b, &params());
+    assert_eq!(al.len(), 1, "{al:?}");
+    let ops: Vec<Op> = al[0].edits.iter().map(|r| r.op).collect();
+    assert!(ops.contains(&Op::Replace));
+    assert!(al[0].similarity() > 0.7 && al[0].similarity() < 1.0);
+    assert_eq!(al[0].a, 0..a.len());
+    assert_eq!(al[0].b, 0..b.len());
+}
+
+#[test]
+fn unrelated_text_between_passages_splits_them() {
+    let p1 = "the meeting marked the most extensive contact between the two countries since the invasion began nearly three years ago";
+    let p2 = "saudi arabia also assisted with prisoner negotiations and hosted the ukrainian president for an arab league summit in the spring";
+    let own = "our correspondent in kyiv reports that residents spent another night in shelters as sirens sounded over the capital and power cuts continued across several regions of the country";
+    let a = toks(&format!("{p1}. {p2}."));
+    let b = toks(&format!("{p1}. {own}. {p2}."));
+    let al = align(&a, &b, &params());
+    assert_eq!(al.len(), 2, "{al:?}");
+}
+
+#[test]
+fn stock_phrase_is_not_a_passage() {
+    let a = toks(
+        "Officials met Secretary of State Marco Rubio in the capital to talk about grain exports.",
+    );
+    let b =
+        toks("A spokesman for Secretary of State Marco Rubio declined to comment on the weather.");
+    assert!(align(&a, &b, &params()).is_empty());
+}
+
+/// Obviously correct reference: quadratic Smith–Waterman with the split scores
+/// (identical +1, different −0.5, gap −1); returns the best local score.
+fn smith_waterman(a: &[u64], b: &[u64]) -> f64 {
+    let mut prev = vec![0.0f64; b.len() + 1];
+    let mut best = 0.0f64;
+    for i in 1..=a.len() {
+        let mut cur = vec![0.0f64; b.len() + 1];
+        for j in 1..=b.len() {
+            let s = if a[i - 1] == b[j - 1] { 1.0 } else { -0.5 };
+            cur[j] = (prev[j - 1] + s)
+                .max(prev[j] - 1.0)
+                .max(cur[j - 1] - 1.0)
+                .max(0.0);
+            best = best.max(cur[j]);
+        }
+        prev = cur;
+    }
+    best
+}
+
+fn synthetic(keys: &[u64]) -> Vec<Token> {
+    keys.iter()
+        .enumerate()
+        .map(|(i, &k)| Token {
+            start: (i * 4) as u32,
+            end: (i * 4 + 3) as u32,
+            key: k,
+            stem: k ^ 0xFFFF,
+            quoted: false,
+            stop: false,
+        })
+        .collect()
+}
+
+fn score(al: &Alignment) -> f64 {
+    al.edits
+        .iter()
+        .map(|r| match r.op {
+            Op::Equal => r.a.len() as f64,
+            Op::Replace => -0.5 * r.a.len() as f64,
+            Op::Insert => -(r.b.len() as f64),
+            Op::Delete => -(r.a.len() as f64),
+        })
+        .sum()
+}
+
+fn check_valid(al: &Alignment, a: &[Token], b: &[Token]) {
+    let (mut ia, mut ib) = (al.a.start, al.b.start);
+    for r in &al.edits {
+        assert_eq!(r.a.start, ia);
+        assert_eq!(r.b.start, ib);
+        match r.op {
+            Op::Equal => {
+                assert_eq!(r.a.len(), r.b.len());
+                for (x, y) in r.a.clone().zip(r.b.clone()) {
+                    assert_eq!(a[x].key, b[y].key);
+                }
+            }
+            Op::Replace => {
+                assert_eq!(r.a.len(), r.b.len());
+                for (x, y) in r.a.clone().zip(r.b.clone()) {
+                    assert_ne!(a[x].key, b[y].key);
+                }
+            }
+            Op::Insert => assert!(r.a.is_empty() && !r.b.is_empty()),
+            Op::Delete => assert!(r.b.is_empty() && !r.a.is_empty()),
+        }
+        ia = r.a.end;
+        ib = r.b.end;
+    }
+    assert_eq!((ia, ib), (al.a.end, al.b.end));
+    assert_eq!(al.edits.first().map(|r| r.op), Some(Op::Equal));
+    assert_eq!(al.edits.last().map(|r| r.op), Some(Op::Equal));
+}
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A planted passage: random words, copied into B with edits at `rate`, surrounded by
+    /// unrelated words.
+    fn planted() -> impl Strategy<Value = (Vec<u64>, Vec<u64>)> {
+        (
+            any::<u64>(),
+            30usize..120,
+            0u32..=20,
+            0usize..40,
+            0usize..40,
+        )
+            .prop_map(|(seed, len, rate, pre, post)| {
+                let mut st = seed;
+                let mut rnd = || crate::minhash::splitmix64(&mut st);
+                let word = |r: u64| r % 5000 + 1;
+                let passage: Vec<u64> = (0..len).map(|_| word(rnd())).collect();
+                let mut a: Vec<u64> = (0..pre).map(|_| word(rnd()) + 10_000).collect();
+                a.extend(&passage);
+                a.extend((0..post).map(|_| word(rnd()) + 10_000));
+                let mut b: Vec<u64> = (0..post).map(|_| word(rnd()) + 20_000).collect();
+                for &w in &passage {
+                    let r = rnd() % 100;
+                    if r < rate as u64 {
+                        match rnd() % 3 {
+                            0 => b.push(word(rnd()) + 30_000),
+                            1 => {}
+                            _ => {
+                                b.push(w);
+                                b.push(word(rnd()) + 30_000)
+                            }
+                        }
+                    } else {
+                        b.push(w);
+                    }
+                }
+                b.extend((0..pre).map(|_| word(rnd()) + 20_000));
+                (a, b)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        #[test]
+        fn alignment_is_valid_and_close_to_the_quadratic_optimum((ka, kb) in planted()) {
+            let (a, b) = (synthetic(&ka), synthetic(&kb));
+            let p = AlignParams { anchor: 3, max_gap: 12, min_words: 8, min_similarity: 0.5 };
+            let als = align(&a, &b, &p);
+            for al in &als {
+                check_valid(al, &a, &b);
+            }
+            let optimum = smith_waterman(&ka, &kb);
+            let best = als.iter().map(score).fold(0.0, f64::max);
+            // No alignment can beat the optimum; the banded one must come close to it.
+            prop_assert!(best <= optimum + 1e-9, "best {best} > optimum {optimum}");
+            prop_assert!(best >= 0.85 * optimum - 3.0, "best {best} far below optimum {optimum}");
+        }
+
+        #[test]
+        fn random_tokens_never_panic(ka in proptest::collection::vec(0u64..6, 0..80), kb in proptest::collection::vec(0u64..6, 0..80)) {
+            let (a, b) = (synthetic(&ka), synthetic(&kb));
+            for al in align(&a, &b, &params()) {
+                check_valid(&al, &a, &b);
+            }
+        }
+    }
+}

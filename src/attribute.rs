@@ -1,0 +1,466 @@
+//! Attribution: what kind of reuse a passage is, who the source is, which passages are the
+//! same text run by several outlets, and whether the reuser credits its source.
+//!
+//! * **Boilerplate.** A document's words are marked as boilerplate when they fall under a
+//!   shingle that appears in at least `boilerplate_outlet_docs` articles of the same outlet
+//!   (footers, cookie notices, sign-offs), under a shingle that appears in at least
+//!   `max(20, boilerplate_corpus_share · N)` of all `N` articles (text common to the corpus),
+//!   or under a user phrase (`--boilerplate FILE`). A passage whose words are mostly (≥ 50 %)
+//!   boilerplate on either side is `boilerplate`: reported apart, never counted as reuse.
+//! * **Quote.** A passage whose identical words stand inside quotation marks on *both* sides
+//!   for at least `quote_share` of them is `quote`: outlets quoting the same person are not
+//!   copying each other.
+//! * **Verbatim / edited.** Otherwise a passage is `verbatim` when every column is identical
+//!   after normalisation, and `edited` when not.
+//! * **Direction.** A document matching a `--wire` spec (outlet name, document id, or a path
+//!   or directory it was read from) is a source; between two documents that both or neither
+//!   are, the one with the earlier date is; otherwise the passage is undirected.
+//! * **Clusters.** Passages are linked through the documents they share: two passage sides in
+//!   the same document that overlap by at least half of the shorter are the same text. Each
+//!   connected component is a reuse cluster (one wire paragraph run by twenty outlets is one
+//!   cluster, not 190 pairs). A cluster's best source is a wire document if it has one (the
+//!   earliest, then the first in input order), else the single earliest-dated document;
+//!   every other member's text is attributed to that source.
+//! * **Credit.** An article that reuses text from a directed source credits it when its text
+//!   names the source outlet (or a known alias of a news agency: "Associated Press", "(AP)",
+//!   "Reuters", "AFP", "Agence France-Presse", …) or matches a `--credit` pattern.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use regex::{Regex, RegexBuilder};
+
+use crate::config::Settings;
+use crate::corpus::Document;
+use crate::tokenize::Token;
+
+/// The kind of a passage.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Identical after normalisation.
+    Verbatim,
+    /// Reused with edits.
+    Edited,
+    /// The same quotation on both sides.
+    Quote,
+    /// Repeated text (footers, notices, corpus-common text); not reuse.
+    Boilerplate,
+}
+
+impl Kind {
+    /// Lower-case name as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Verbatim => "verbatim",
+            Kind::Edited => "edited",
+            Kind::Quote => "quote",
+            Kind::Boilerplate => "boilerplate",
+        }
+    }
+
+    /// Whether passages of this kind count as reuse in coverage figures.
+    pub fn is_reuse(self) -> bool {
+        !matches!(self, Kind::Boilerplate)
+    }
+}
+
+/// Per-document boilerplate masks: `mask[d][t]` is true when token `t` of document `d` is
+/// boilerplate.
+pub fn boilerplate_masks(
+    docs: &[Document],
+    tokens: &[Vec<Token>],
+    shingles: &[Vec<u64>],
+    settings: &Settings,
+) -> Vec<Vec<bool>> {
+    let n = settings.shingle;
+    // Distinct shingles per document, for frequency counts.
+    let mut outlet_df: HashMap<&str, HashMap<u64, u32>> = HashMap::new();
+    let mut outlet_size: HashMap<&str, usize> = HashMap::new();
+    let mut corpus_df: HashMap<u64, u32> = HashMap::new();
+    for (d, set) in docs.iter().zip(shingles) {
+        *outlet_size.entry(d.outlet.as_str()).or_default() += 1;
+        let df = outlet_df.entry(d.outlet.as_str()).or_default();
+        for &h in set {
+            *df.entry(h).or_default() += 1;
+            *corpus_df.entry(h).or_default() += 1;
+        }
+    }
+    let outlet_min = settings.boilerplate_outlet_docs as u32;
+    let corpus_min = (settings.boilerplate_corpus_share * docs.len() as f64)
+        .ceil()
+        .max(20.0) as u32;
+    let phrases: Vec<Vec<u64>> = settings
+        .boilerplate_phrases
+        .iter()
+        .map(|p| {
+            crate::tokenize::tokenize(p, 0, &settings.normalization)
+                .iter()
+                .map(|t| t.key)
+                .collect::<Vec<_>>()
+        })
+        .filter(|k| !k.is_empty())
+        .collect();
+    let hasher_seed = settings.seed;
+    docs.iter()
+        .zip(tokens)
+        .map(|(d, toks)| {
+            let mut mask = vec![false; toks.len()];
+            let odf = &outlet_df[d.outlet.as_str()];
+            let check_outlet = outlet_size[d.outlet.as_str()] >= settings.boilerplate_outlet_docs;
+            if toks.len() >= n {
+                for (i, h) in crate::shingle::shingles(toks, n, hasher_seed)
+                    .iter()
+                    .enumerate()
+                {
+                    let common = corpus_df.get(h).copied().unwrap_or(0) >= corpus_min
+                        || (check_outlet && odf.get(h).copied().unwrap_or(0) >= outlet_min);
+                    if common {
+                        mask[i..i + n].iter_mut().for_each(|m| *m = true);
+                    }
+                }
+            }
+            for ph in &phrases {
+                if ph.len() > toks.len() {
+                    continue;
+                }
+                for i in 0..=toks.len() - ph.len() {
+                    if toks[i..i + ph.len()]
+                        .iter()
+                        .zip(ph)
+                        .all(|(t, k)| t.key == *k)
+                    {
+                        mask[i..i + ph.len()].iter_mut().for_each(|m| *m = true);
+                    }
+                }
+            }
+            mask
+        })
+        .collect()
+}
+
+/// What [`kind`] looks at: both documents' tokens and boilerplate masks, the passage's
+/// token ranges, its identical word pairs and its column count.
+#[derive(Debug, Clone, Copy)]
+pub struct PassageView<'a> {
+    /// Tokens of A.
+    pub a_tokens: &'a [Token],
+    /// Tokens of B.
+    pub b_tokens: &'a [Token],
+    /// Boilerplate mask of A.
+    pub a_mask: &'a [bool],
+    /// Boilerplate mask of B.
+    pub b_mask: &'a [bool],
+    /// Token range in A.
+    pub a: &'a Range<usize>,
+    /// Token range in B.
+    pub b: &'a Range<usize>,
+    /// Identical word pairs (token indices in A and B).
+    pub equal_pairs: &'a [(usize, usize)],
+    /// Alignment columns.
+    pub columns: usize,
+}
+
+/// Classify a passage.
+pub fn kind(v: &PassageView, quote_share: f64) -> Kind {
+    let share = |mask: &[bool], r: &Range<usize>| {
+        if r.is_empty() {
+            0.0
+        } else {
+            mask[r.clone()].iter().filter(|&&m| m).count() as f64 / r.len() as f64
+        }
+    };
+    if share(v.a_mask, v.a) >= 0.5 || share(v.b_mask, v.b) >= 0.5 {
+        return Kind::Boilerplate;
+    }
+    if !v.equal_pairs.is_empty() {
+        let quoted = v
+            .equal_pairs
+            .iter()
+            .filter(|&&(i, j)| v.a_tokens[i].quoted && v.b_tokens[j].quoted)
+            .count();
+        if quoted as f64 / v.equal_pairs.len() as f64 >= quote_share {
+            return Kind::Quote;
+        }
+    }
+    if v.equal_pairs.len() == v.columns {
+        Kind::Verbatim
+    } else {
+        Kind::Edited
+    }
+}
+
+/// Which documents are reference (wire) documents.
+pub fn wire_flags(docs: &[Document], specs: &[String]) -> Vec<bool> {
+    docs.iter()
+        .map(|d| {
+            specs.iter().any(|s| {
+                let s = s.trim_end_matches('/');
+                d.outlet.eq_ignore_ascii_case(s)
+                    || d.id == s
+                    || d.path.as_deref().is_some_and(|p| {
+                        let p = p.trim_start_matches("./");
+                        let s = s.trim_start_matches("./");
+                        p == s || p.starts_with(&format!("{s}/"))
+                    })
+            })
+        })
+        .collect()
+}
+
+/// The source side of a pair: `Some(true)` when `a` is the source, `Some(false)` when `b`
+/// is, `None` when undirected.
+pub fn direction(a: &Document, b: &Document, a_wire: bool, b_wire: bool) -> Option<bool> {
+    if a_wire != b_wire {
+        return Some(a_wire);
+    }
+    match (&a.date, &b.date) {
+        (Some(x), Some(y)) if x != y => Some(x < y),
+        _ => None,
+    }
+}
+
+/// Union–find over passage sides.
+#[derive(Debug, Clone)]
+pub struct Clusters {
+    parent: Vec<usize>,
+}
+
+impl Clusters {
+    /// `n` singletons.
+    pub fn new(n: usize) -> Clusters {
+        Clusters {
+            parent: (0..n).collect(),
+        }
+    }
+
+    /// Representative of `x`.
+    pub fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    /// Join the sets of `x` and `y` (the smaller representative wins, for determinism).
+    pub fn union(&mut self, x: usize, y: usize) {
+        let (rx, ry) = (self.find(x), self.find(y));
+        if rx != ry {
+            let (lo, hi) = if rx < ry { (rx, ry) } else { (ry, rx) };
+            self.parent[hi] = lo;
+        }
+    }
+}
+
+/// One side of a passage, as input to clustering: document index and byte span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SideRef {
+    /// Document index.
+    pub doc: usize,
+    /// Byte span in the document.
+    pub span: Range<usize>,
+}
+
+/// Cluster passages: returns for each passage its cluster number (0-based, numbered by first
+/// passage), given both sides of each passage.
+pub fn cluster(sides: &[(SideRef, SideRef)]) -> Vec<usize> {
+    let mut uf = Clusters::new(sides.len());
+    let mut by_doc: BTreeMap<usize, Vec<(Range<usize>, usize)>> = BTreeMap::new();
+    for (p, (a, b)) in sides.iter().enumerate() {
+        by_doc.entry(a.doc).or_default().push((a.span.clone(), p));
+        by_doc.entry(b.doc).or_default().push((b.span.clone(), p));
+    }
+    for spans in by_doc.values_mut() {
+        spans.sort_by_key(|(r, p)| (r.start, r.end, *p));
+        for i in 0..spans.len() {
+            for j in i + 1..spans.len() {
+                if spans[j].0.start >= spans[i].0.end {
+                    break;
+                }
+                let (x, y) = (&spans[i].0, &spans[j].0);
+                let ov = x.end.min(y.end).saturating_sub(x.start.max(y.start));
+                if 2 * ov >= x.len().min(y.len()) {
+                    uf.union(spans[i].1, spans[j].1);
+                }
+            }
+        }
+    }
+    let mut number: HashMap<usize, usize> = HashMap::new();
+    (0..sides.len())
+        .map(|p| {
+            let r = uf.find(p);
+            let next = number.len();
+            *number.entry(r).or_insert(next)
+        })
+        .collect()
+}
+
+/// Credit-line detection.
+#[derive(Debug)]
+pub struct CreditCheck {
+    user: Vec<Regex>,
+}
+
+/// Known news-agency aliases: outlet name (lower case) → patterns that credit it.
+const AGENCIES: &[(&[&str], &str)] = &[
+    (
+        &["ap", "associated press", "the associated press"],
+        r"\(AP\)|\bAssociated Press\b|\bAP\b",
+    ),
+    (&["reuters", "thomson reuters"], r"\bReuters\b"),
+    (
+        &["afp", "agence france-presse", "agence france presse"],
+        r"\bAFP\b|\bAgence France[- ]Presse\b",
+    ),
+    (
+        &["upi", "united press international"],
+        r"\bUPI\b|\bUnited Press International\b",
+    ),
+    (
+        &["dpa", "deutsche presse-agentur"],
+        r"\bdpa\b|\bDeutsche Presse-Agentur\b",
+    ),
+    (
+        &["pa", "pa media", "press association"],
+        r"\bPA Media\b|\bPress Association\b|\(PA\)",
+    ),
+    (&["bloomberg"], r"\bBloomberg\b"),
+    (&["tass"], r"\bTASS\b"),
+    (&["xinhua"], r"\bXinhua\b"),
+    (
+        &["ani", "asian news international"],
+        r"\bANI\b|\bAsian News International\b",
+    ),
+    (
+        &["pti", "press trust of india"],
+        r"\bPTI\b|\bPress Trust of India\b",
+    ),
+];
+
+/// A credit found in a document: the pattern and the byte span it matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditMatch {
+    /// The pattern that matched.
+    pub pattern: String,
+    /// Byte span in the document.
+    pub span: Range<usize>,
+}
+
+impl CreditCheck {
+    /// Compile the user patterns (validated in [`Settings::validate`]).
+    pub fn new(patterns: &[String]) -> crate::error::Result<CreditCheck> {
+        let user = patterns
+            .iter()
+            .map(|p| {
+                RegexBuilder::new(p)
+                    .case_insensitive(true)
+                    .build()
+                    .map_err(|e| crate::error::Error::Invalid(format!("--credit {p:?}: {e}")))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(CreditCheck { user })
+    }
+
+    /// The patterns that credit an outlet named `outlet`.
+    fn patterns_for(&self, outlet: &str) -> Vec<(String, Regex)> {
+        let lower = outlet.to_lowercase();
+        let mut pats: Vec<(String, Regex)> = Vec::new();
+        if let Some((_, p)) = AGENCIES
+            .iter()
+            .find(|(names, _)| names.contains(&lower.as_str()))
+        {
+            if let Ok(r) = Regex::new(p) {
+                pats.push((p.to_string(), r));
+            }
+        } else if outlet.chars().filter(|c| c.is_alphanumeric()).count() >= 2 {
+            let p = format!(r"(?i)\b{}\b", regex::escape(outlet));
+            if let Ok(r) = Regex::new(&p) {
+                pats.push((p, r));
+            }
+        }
+        for r in &self.user {
+            pats.push((r.as_str().to_string(), r.clone()));
+        }
+        pats
+    }
+
+    /// Credits for `source_outlet` in `text` (first match of each pattern).
+    pub fn find(&self, text: &str, source_outlet: &str) -> Vec<CreditMatch> {
+        self.patterns_for(source_outlet)
+            .into_iter()
+            .filter_map(|(pattern, r)| {
+                r.find(text).map(|m| CreditMatch {
+                    pattern,
+                    span: m.range(),
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str, outlet: &str, date: Option<&str>) -> Document {
+        Document {
+            id: id.into(),
+            outlet: outlet.into(),
+            date: date.map(str::to_string),
+            title: None,
+            url: None,
+            path: Some(format!("corpus/{outlet}/{id}")),
+            line: None,
+            text: String::new(),
+            body_start: 0,
+            lossy: false,
+            extra: Default::default(),
+        }
+    }
+
+    #[test]
+    fn direction_prefers_wire_then_date() {
+        let a = doc("a", "ap", Some("2025-02-19"));
+        let b = doc("b", "cnn", Some("2025-02-18"));
+        assert_eq!(direction(&a, &b, true, false), Some(true));
+        assert_eq!(direction(&a, &b, false, false), Some(false));
+        let c = doc("c", "bbc", None);
+        assert_eq!(direction(&a, &c, false, false), None);
+        let flags = wire_flags(&[a.clone(), b.clone()], &["AP".into()]);
+        assert_eq!(flags, [true, false]);
+        assert_eq!(wire_flags(&[a, b], &["corpus/cnn/".into()]), [false, true]);
+    }
+
+    #[test]
+    fn clusters_join_overlapping_sides() {
+        let s = |doc, r: Range<usize>| SideRef { doc, span: r };
+        // W–X and W–Y cover the same W paragraph; X–Y covers the same X and Y text; Z–V apart.
+        let sides = vec![
+            (s(0, 0..100), s(1, 10..110)),
+            (s(0, 5..100), s(2, 0..90)),
+            (s(1, 12..110), s(2, 0..88)),
+            (s(3, 0..50), s(4, 0..50)),
+        ];
+        assert_eq!(cluster(&sides), [0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn credit_lines() {
+        let cc = CreditCheck::new(&["contributed to this report".into()]).unwrap();
+        assert!(!cc.find("WASHINGTON (AP) — The talks", "AP").is_empty());
+        assert!(!cc
+            .find("The Associated Press contributed.", "ap")
+            .is_empty());
+        assert!(cc.find("Rubio said", "AP").is_empty());
+        assert!(!cc.find("Reporting by Reuters staff", "Reuters").is_empty());
+        assert!(!cc
+            .find("Our staff contributed to this report", "Daily Planet")
+            .is_empty());
+        assert!(!cc
+            .find("first reported by the daily planet", "Daily Planet")
+            .is_empty());
+    }
+}

@@ -1,0 +1,260 @@
+//! Command-line interface: parses arguments into the library's [`Config`] and runs the
+//! subcommands. Nothing below this module knows clap exists.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use wirecopy::config::{Config, LoadOptions, Settings};
+use wirecopy::corpus::{self, Input};
+use wirecopy::report::{self, Report};
+
+/// Exit code: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the run finished but documents were skipped.
+pub const EXIT_SKIPPED: u8 = 1;
+/// Exit code: usage or input error; nothing was written.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Find reused wire copy in a corpus of news articles.
+#[derive(Debug, Parser)]
+#[command(name = "wirecopy", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Report the reused passages of a corpus, per outlet.
+    ///
+    /// PATHs are files or directories (walked recursively; `.txt` and `.jsonl`), or `-` for
+    /// JSONL on standard input. Exit status: 0 ok, 1 some documents were skipped (the report
+    /// covers the rest), 2 usage or input error.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Human-readable report.
+    Text,
+    /// JSON (schema in the README).
+    Json,
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// Files or directories to read; `-` reads JSONL from standard input.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Show at most N passages in the text report (largest first).
+    #[arg(long, value_name = "N")]
+    top: Option<usize>,
+    /// Wrap the text report at N columns.
+    #[arg(long, value_name = "N", default_value_t = 80)]
+    width: usize,
+    #[command(flatten)]
+    detect: DetectArgs,
+    #[command(flatten)]
+    load: LoadArgs,
+}
+
+/// Options that change what is detected (all recorded in the report's `settings`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Detection")]
+struct DetectArgs {
+    /// Words per shingle (MinHash and exact verification).
+    #[arg(long, value_name = "N", default_value_t = Settings::default().shingle)]
+    shingle: usize,
+    /// MinHash permutations.
+    #[arg(long, value_name = "K", default_value_t = Settings::default().permutations)]
+    permutations: usize,
+    /// Seed of the hash functions.
+    #[arg(long, value_name = "SEED", default_value_t = Settings::default().seed)]
+    seed: u64,
+    /// Words per alignment anchor.
+    #[arg(long, value_name = "N", default_value_t = Settings::default().anchor)]
+    anchor: usize,
+    /// Longest run of differing words an alignment bridges.
+    #[arg(long, value_name = "N", default_value_t = Settings::default().max_gap)]
+    max_gap: usize,
+    /// Fewest identical words in a passage.
+    #[arg(long, value_name = "N", default_value_t = Settings::default().min_words)]
+    min_words: usize,
+    /// Lowest share of identical words in a passage (0–1).
+    #[arg(long, value_name = "X", default_value_t = Settings::default().min_similarity)]
+    min_similarity: f64,
+    /// Fewest shared shingles for a pair to be aligned.
+    #[arg(long, value_name = "N", default_value_t = Settings::default().min_shared)]
+    min_shared: usize,
+    /// Share of identical words inside quotation marks on both sides that makes a `quote`.
+    #[arg(long, value_name = "X", default_value_t = Settings::default().quote_share)]
+    quote_share: f64,
+    /// Do not map British spellings to American ones.
+    #[arg(long)]
+    no_spelling: bool,
+    /// Do not write number words as digits.
+    #[arg(long)]
+    no_numbers: bool,
+    /// Mark reference (wire) documents: an outlet name, document id, or file/directory path.
+    #[arg(long, value_name = "SPEC")]
+    wire: Vec<String>,
+    /// Boilerplate phrases, one per line (blank lines and lines starting with # ignored).
+    #[arg(long, value_name = "FILE")]
+    boilerplate: Option<PathBuf>,
+    /// A shingle in this many articles of one outlet is that outlet's boilerplate.
+    #[arg(long, value_name = "N", default_value_t = Settings::default().boilerplate_outlet_docs)]
+    boilerplate_outlet_docs: usize,
+    /// A shingle in this share of all articles (and at least 20) is corpus boilerplate.
+    #[arg(long, value_name = "X", default_value_t = Settings::default().boilerplate_corpus_share)]
+    boilerplate_corpus_share: f64,
+    /// An extra credit-line pattern (regular expression, case-insensitive).
+    #[arg(long, value_name = "PATTERN")]
+    credit: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
+struct LoadArgs {
+    /// Decode invalid UTF-8 with replacement characters (offsets then refer to the decoded text).
+    #[arg(long)]
+    lossy: bool,
+    /// Skip documents larger than N bytes.
+    #[arg(long, value_name = "N", default_value_t = LoadOptions::default().max_doc_bytes)]
+    max_doc_bytes: usize,
+    /// Treat any skipped document as an error (exit 2, nothing written).
+    #[arg(long)]
+    strict: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+impl DetectArgs {
+    fn settings(&self) -> Result<Settings> {
+        let d = Settings::default();
+        let boilerplate_phrases = match &self.boilerplate {
+            None => Vec::new(),
+            Some(p) => std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read --boilerplate file {}", p.display()))?
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_string)
+                .collect(),
+        };
+        let mut normalization = d.normalization;
+        normalization.spelling = !self.no_spelling;
+        normalization.numbers = !self.no_numbers;
+        let s = Settings {
+            shingle: self.shingle,
+            permutations: self.permutations,
+            seed: self.seed,
+            normalization,
+            anchor: self.anchor,
+            max_gap: self.max_gap,
+            min_words: self.min_words,
+            min_similarity: self.min_similarity,
+            min_shared: self.min_shared,
+            quote_share: self.quote_share,
+            boilerplate_outlet_docs: self.boilerplate_outlet_docs,
+            boilerplate_corpus_share: self.boilerplate_corpus_share,
+            boilerplate_phrases,
+            wire: self.wire.clone(),
+            credit: self.credit.clone(),
+            candidates: d.candidates,
+        };
+        s.validate()?;
+        Ok(s)
+    }
+}
+
+fn config(detect: &DetectArgs, load: &LoadArgs) -> Result<Config> {
+    Ok(Config {
+        settings: detect.settings()?,
+        load: LoadOptions {
+            lossy: load.lossy,
+            max_doc_bytes: load.max_doc_bytes,
+        },
+    })
+}
+
+fn init_threads(n: Option<usize>) -> Result<()> {
+    if let Some(n) = n {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .context("cannot start the thread pool")?;
+    }
+    Ok(())
+}
+
+/// Load the corpus and analyse it; problems go to stderr. Returns the report and whether
+/// anything was skipped.
+fn run_corpus(paths: &[String], cfg: &Config, strict: bool) -> Result<(Report, bool)> {
+    let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
+    let corpus = corpus::load(&inputs, &cfg.load)?;
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for p in &corpus.problems {
+        let _ = writeln!(err, "wirecopy: {p}");
+    }
+    let skipped = corpus.skipped();
+    if strict && skipped > 0 {
+        bail!("{skipped} document(s) skipped and --strict is set; nothing written");
+    }
+    if corpus.documents.is_empty() {
+        bail!(wirecopy::error::Error::EmptyCorpus(if skipped > 0 {
+            format!(" ({skipped} skipped)")
+        } else {
+            " (no .txt or .jsonl files found)".into()
+        }));
+    }
+    let report = wirecopy::analyze(&corpus, &cfg.settings)?;
+    Ok((report, skipped > 0))
+}
+
+/// Write rendered output to a file (atomically) or standard output.
+fn emit(output: Option<&PathBuf>, bytes: &[u8]) -> Result<()> {
+    match output {
+        Some(p) => wirecopy::output::write_atomic(p, bytes)?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Report(args) => {
+            init_threads(args.load.threads)?;
+            let cfg = config(&args.detect, &args.load)?;
+            let (report, skipped) = run_corpus(&args.paths, &cfg, args.load.strict)?;
+            let bytes = match args.format {
+                Format::Json => report::json::render(&report),
+                Format::Text => report::text::render(
+                    &report,
+                    &report::text::TextOptions {
+                        width: args.width,
+                        top: args.top,
+                    },
+                ),
+            };
+            emit(args.output.as_ref(), bytes.as_bytes())?;
+            Ok(ExitCode::from(if skipped { EXIT_SKIPPED } else { EXIT_OK }))
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! The validated settings every stage reads.
+//!
+//! The binary parses its arguments once into a [`Config`]; no stage reads arguments,
+//! environment variables or globals. [`Settings`] is the part of the configuration that
+//! changes results: it is written into every report (`settings`) and hashed into the
+//! report's settings fingerprint, so two reports can be compared knowing whether the
+//! detector itself changed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Parameters that change what is detected. All of them are written into the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Words per shingle for MinHash and exact verification (`--shingle`).
+    pub shingle: usize,
+    /// MinHash permutations, the signature length (`--permutations`).
+    pub permutations: usize,
+    /// Seed of the MinHash permutations and of the shingle hasher (`--seed`).
+    pub seed: u64,
+    /// Normalisation applied to words before matching.
+    pub normalization: Normalization,
+    /// Words per anchor: the exact word n-grams alignment starts from (`--anchor`).
+    pub anchor: usize,
+    /// Largest run of unmatched words (on either side) an alignment bridges (`--max-gap`).
+    pub max_gap: usize,
+    /// Fewest identical aligned words a passage needs (`--min-words`).
+    pub min_words: usize,
+    /// Lowest share of identical aligned words a passage may have (`--min-similarity`).
+    pub min_similarity: f64,
+    /// Fewest exact shared shingles for a document pair to be aligned (`--min-shared`).
+    pub min_shared: usize,
+    /// Share of matched words inside quotation marks on both sides that makes a passage a `quote`.
+    pub quote_share: f64,
+    /// A shingle seen in this many articles of one outlet is that outlet's boilerplate
+    /// (`--boilerplate-outlet-docs`).
+    pub boilerplate_outlet_docs: usize,
+    /// A shingle seen in at least this share of all articles (and at least
+    /// `boilerplate_outlet_docs` of them) is corpus boilerplate (`--boilerplate-corpus-share`).
+    pub boilerplate_corpus_share: f64,
+    /// User boilerplate phrases (`--boilerplate FILE`), one per line.
+    pub boilerplate_phrases: Vec<String>,
+    /// Reference (wire) specifications (`--wire`): outlet names or paths.
+    pub wire: Vec<String>,
+    /// Extra credit-line patterns (`--credit`), regular expressions, case-insensitive.
+    pub credit: Vec<String>,
+    /// Candidate strategy.
+    pub candidates: CandidateMode,
+}
+
+/// What word normalisation does before matching. Offsets are never affected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Normalization {
+    /// Lower-case and fold typographic apostrophes, quotes and dashes (always on).
+    pub case_and_typography: bool,
+    /// Map British spellings to American ones (`--no-spelling` turns off).
+    pub spelling: bool,
+    /// Write small number words as digits (`--no-numbers` turns off).
+    pub numbers: bool,
+}
+
+/// How candidate pairs are generated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CandidateMode {
+    /// Every pair of documents from different outlets.
+    AllPairs,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            shingle: 5,
+            permutations: 128,
+            seed: 0x005E_ED0F_1A7E,
+            normalization: Normalization {
+                case_and_typography: true,
+                spelling: true,
+                numbers: true,
+            },
+            anchor: 3,
+            max_gap: 12,
+            min_words: 8,
+            min_similarity: 0.5,
+            min_shared: 1,
+            quote_share: 0.6,
+            boilerplate_outlet_docs: 3,
+            boilerplate_corpus_share: 0.2,
+            boilerplate_phrases: Vec::new(),
+            wire: Vec::new(),
+            credit: Vec::new(),
+            candidates: CandidateMode::AllPairs,
+        }
+    }
+}
+
+impl Settings {
+    /// Check that the values make sense together.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::Invalid(m));
+        if !(1..=32).contains(&self.shingle) {
+            return bad(format!("--shingle must be 1..=32, not {}", self.shingle));
+        }
+        if !(1..=4096).contains(&self.permutations) {
+            return bad(format!(
+                "--permutations must be 1..=4096, not {}",
+                self.permutations
+            ));
+        }
+        if !(1..=16).contains(&self.anchor) {
+            return bad(format!("--anchor must be 1..=16, not {}", self.anchor));
+        }
+        if self.max_gap > 200 {
+            return bad(format!(
+                "--max-gap must be at most 200, not {}",
+                self.max_gap
+            ));
+        }
+        if self.min_words == 0 {
+            return bad("--min-words must be at least 1".into());
+        }
+        for (name, v) in [
+            ("--min-similarity", self.min_similarity),
+            ("--quote-share", self.quote_share),
+            ("--boilerplate-corpus-share", self.boilerplate_corpus_share),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return bad(format!("{name} must be between 0 and 1, not {v}"));
+            }
+        }
+        if self.boilerplate_outlet_docs < 2 {
+            return bad("--boilerplate-outlet-docs must be at least 2".into());
+        }
+        for p in &self.credit {
+            regex::RegexBuilder::new(p)
+                .case_insensitive(true)
+                .build()
+                .map_err(|e| {
+                    Error::Invalid(format!("--credit {p:?} is not a valid pattern: {e}"))
+                })?;
+        }
+        Ok(())
+    }
+}
+
+/// How documents are read. These do not change what is detected in a document that loads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Decode invalid UTF-8 with U+FFFD instead of skipping the document.
+    pub lossy: bool,
+    /// Skip documents larger than this many bytes.
+    pub max_doc_bytes: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            lossy: false,
+            max_doc_bytes: 64 << 20,
+        }
+    }
+}
+
+/// Everything a run needs.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Parameters that change results.
+    pub settings: Settings,
+    /// Reading options.
+    pub load: LoadOptions,
+}

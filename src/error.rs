@@ -1,0 +1,88 @@
+//! Errors and problems.
+//!
+//! Two kinds of trouble are kept apart:
+//!
+//! * [`Error`] stops an operation: a path that cannot be read at all, a report that cannot be
+//!   parsed, a settings mismatch. Every variant says *where* (path, line, document id).
+//! * [`Problem`] is a document (or input line) that was skipped while the rest of the corpus
+//!   went on. Problems are collected in the [`crate::corpus::Corpus`], printed by the binary
+//!   and counted in the exit code, never silently dropped.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// An error that stops the operation it came from.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Reading or writing a path failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A JSON file could not be parsed as what it should hold.
+    #[error("{}: not a valid {what}: {source}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// What the file should hold ("report", "truth file", ...).
+        what: &'static str,
+        /// The parser's complaint (it carries line and column).
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A value given on the command line or in a file is not acceptable.
+    #[error("{0}")]
+    Invalid(String),
+    /// A persisted file was made with settings that differ from the current ones.
+    #[error("{}: made with different settings: {detail}", path.display())]
+    SettingsMismatch {
+        /// The file.
+        path: PathBuf,
+        /// Which settings differ.
+        detail: String,
+    },
+    /// Nothing could be loaded.
+    #[error("no documents to compare{0}")]
+    EmptyCorpus(String),
+}
+
+/// Result with the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A document or input line that was skipped (or, for warnings, loaded with a caveat).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// The file (or `-` for standard input).
+    pub path: String,
+    /// 1-based line for JSONL inputs.
+    pub line: Option<usize>,
+    /// The document id, when it is known.
+    pub doc: Option<String>,
+    /// What is wrong, in a sentence.
+    pub message: String,
+    /// Whether the document was skipped (`true`) or loaded anyway (`false`, a warning).
+    pub skipped: bool,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(doc) = &self.doc {
+            write!(f, " [{doc}]")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if self.skipped {
+            write!(f, " (skipped)")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,84 @@
+//! wirecopy finds reused text in a corpus of news articles: which wire-copy passages each
+//! outlet reused, where exactly, how much of its article that is, and how it was edited.
+//!
+//! The pipeline, one module per stage:
+//!
+//! [`corpus`] (load) → [`tokenize`] (words with byte spans, normalised keys) → [`shingle`]
+//! (word n-grams) → [`minhash`] (signatures) → [`lsh`] (candidate pairs) → [`verify`] (exact
+//! Jaccard / containment) → [`align`] (edit-tolerant passages) → [`attribute`] (kinds,
+//! direction, clusters, credit) → [`report`] (data model and renderers).
+//!
+//! ```
+//! use wirecopy::{analyze, config::Settings, corpus::{Corpus, Document}};
+//! let wire = "Russia and the United States agreed Tuesday to begin working toward ending the war in Ukraine and improving their diplomatic and economic ties.";
+//! let outlet = "Officials said Russia and the United States agreed on Tuesday to start working toward ending the war in Ukraine and improving diplomatic and economic ties.";
+//! let doc = |id: &str, text: &str| Document::new(id, id, text);
+//! let corpus = Corpus::from_documents(vec![doc("ap", wire), doc("daily", outlet)]);
+//! let report = analyze(&corpus, &Settings::default()).unwrap();
+//! assert_eq!(report.passages.len(), 1);
+//! assert_eq!(report.passages[0].kind.as_str(), "edited");
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod align;
+pub mod attribute;
+pub mod config;
+pub mod corpus;
+pub mod error;
+pub mod lsh;
+pub mod minhash;
+pub mod output;
+pub mod report;
+pub mod shingle;
+pub mod tokenize;
+pub mod verify;
+
+use rayon::prelude::*;
+
+use crate::align::AlignParams;
+use crate::config::Settings;
+use crate::corpus::Corpus;
+use crate::error::Result;
+use crate::report::Report;
+
+/// Run the whole pipeline on a loaded corpus. Deterministic: the same corpus and settings
+/// give the same report whatever the number of threads.
+pub fn analyze(corpus: &Corpus, settings: &Settings) -> Result<Report> {
+    settings.validate()?;
+    let docs = &corpus.documents;
+    let tokens: Vec<Vec<tokenize::Token>> = docs
+        .par_iter()
+        .map(|d| tokenize::tokenize(&d.text, d.body_start, &settings.normalization))
+        .collect();
+    let sets: Vec<Vec<u64>> = tokens
+        .par_iter()
+        .map(|t| shingle::shingle_set(t, settings.shingle, settings.seed))
+        .collect();
+    let hasher = minhash::MinHasher::new(settings.permutations, settings.seed);
+    let signatures = hasher.signatures(&sets);
+    let outlets: Vec<&str> = docs.iter().map(|d| d.outlet.as_str()).collect();
+    let candidates = lsh::candidates(&outlets, &signatures, settings);
+    let verified = verify::verify(&candidates, &sets, &signatures, settings.min_shared);
+    let params = AlignParams::from_settings(settings);
+    let aligned: Vec<_> = verified
+        .into_par_iter()
+        .map(|p| {
+            let als = align::align(&tokens[p.a], &tokens[p.b], &params);
+            (p, als)
+        })
+        .filter(|(_, als)| !als.is_empty())
+        .collect();
+    let masks = attribute::boilerplate_masks(docs, &tokens, &sets, settings);
+    let wire = attribute::wire_flags(docs, &settings.wire);
+    report::build::build(report::build::Inputs {
+        docs,
+        tokens: &tokens,
+        masks: &masks,
+        wire: &wire,
+        aligned,
+        candidate_pairs: candidates.len(),
+        settings,
+        problems: corpus.problems.clone(),
+    })
+}

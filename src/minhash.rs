@@ -1,0 +1,158 @@
+//! MinHash signatures (Broder 1997; Leskovec, Rajaraman & Ullman, *Mining of Massive
+//! Datasets*, ch. 3).
+//!
+//! A signature is, for each of `k` hash functions `h_i`, the minimum of `h_i` over a
+//! document's shingle set. For two sets, each slot is equal with probability exactly their
+//! Jaccard similarity `J`, so the share of equal slots estimates `J` with standard error
+//! `sqrt(J(1−J)/k)`. Containment of A in B follows from `J` and the set sizes:
+//! `|A∩B| / |A| = J (|A| + |B|) / ((1 + J) |A|)`.
+//!
+//! The `k` functions are multiply-shift hashes `h_i(x) = (a_i·x + b_i) >> 32` over the 64-bit
+//! shingle hash, with odd `a_i` and `b_i` drawn from SplitMix64 seeded by the settings' seed:
+//! the same seed gives the same signatures on every run and thread count. The inner loop over
+//! `i` is branch-free so the compiler vectorises it.
+//!
+//! Default `k = 128`: standard error ≤ 0.044 at any `J`, enough to rank candidates before the
+//! exact verification, at 512 bytes per document. Signatures are computed in parallel
+//! (rayon, order-preserving collect).
+
+use rayon::prelude::*;
+
+/// The `k` seeded hash functions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinHasher {
+    a: Vec<u64>,
+    b: Vec<u64>,
+}
+
+/// SplitMix64: a tiny, well-mixed generator for deriving parameters from one seed.
+pub fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl MinHasher {
+    /// `k` hash functions derived from `seed`.
+    pub fn new(k: usize, seed: u64) -> MinHasher {
+        let mut s = seed;
+        let mut a = Vec::with_capacity(k);
+        let mut b = Vec::with_capacity(k);
+        for _ in 0..k {
+            a.push(splitmix64(&mut s) | 1);
+            b.push(splitmix64(&mut s));
+        }
+        MinHasher { a, b }
+    }
+
+    /// Number of hash functions.
+    pub fn len(&self) -> usize {
+        self.a.len()
+    }
+
+    /// Whether there are no hash functions.
+    pub fn is_empty(&self) -> bool {
+        self.a.is_empty()
+    }
+
+    /// The signature of a set of shingle hashes (duplicates do not matter).
+    /// An empty set gives all slots `u32::MAX`.
+    pub fn signature(&self, shingles: &[u64]) -> Vec<u32> {
+        let mut sig = vec![u32::MAX; self.a.len()];
+        for &x in shingles {
+            for ((s, &a), &b) in sig.iter_mut().zip(&self.a).zip(&self.b) {
+                let h = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
+                *s = (*s).min(h);
+            }
+        }
+        sig
+    }
+
+    /// Signatures of many sets, in parallel, in input order.
+    pub fn signatures(&self, sets: &[Vec<u64>]) -> Vec<Vec<u32>> {
+        sets.par_iter().map(|s| self.signature(s)).collect()
+    }
+}
+
+/// Estimated Jaccard similarity: the share of equal slots.
+pub fn jaccard_estimate(a: &[u32], b: &[u32]) -> f64 {
+    if a.is_empty() || a.len() != b.len() {
+        return 0.0;
+    }
+    let equal = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| x == y && **x != u32::MAX)
+        .count();
+    equal as f64 / a.len() as f64
+}
+
+/// Estimated containment of the smaller set in the larger, from a Jaccard estimate and the
+/// two set sizes.
+pub fn containment_estimate(j: f64, size_a: usize, size_b: usize) -> f64 {
+    let small = size_a.min(size_b);
+    if small == 0 {
+        return 0.0;
+    }
+    (j * (size_a + size_b) as f64 / ((1.0 + j) * small as f64)).min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn identical_sets_estimate_one_and_empty_zero() {
+        let m = MinHasher::new(64, 1);
+        let s: Vec<u64> = (0..100).collect();
+        assert_eq!(jaccard_estimate(&m.signature(&s), &m.signature(&s)), 1.0);
+        assert_eq!(jaccard_estimate(&m.signature(&[]), &m.signature(&[])), 0.0);
+    }
+
+    #[test]
+    fn same_seed_same_signature_and_parallel_matches_serial() {
+        let sets: Vec<Vec<u64>> = (0..50u64)
+            .map(|i| (i..i + 40).map(|x| x * 7919).collect())
+            .collect();
+        let m1 = MinHasher::new(32, 9);
+        let m2 = MinHasher::new(32, 9);
+        let serial: Vec<_> = sets.iter().map(|s| m1.signature(s)).collect();
+        assert_eq!(m2.signatures(&sets), serial);
+        assert_ne!(MinHasher::new(32, 10).signature(&sets[0]), serial[0]);
+    }
+
+    #[test]
+    fn containment_from_jaccard() {
+        // A ⊂ B, |A| = 100, |B| = 400: J = 0.25, containment of A = 1.
+        assert!((containment_estimate(0.25, 100, 400) - 1.0).abs() < 1e-12);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// The estimate stays within 4.5 standard errors of exact Jaccard (a 1-in-150 000
+        /// event per case under the normal approximation; the hash family is only
+        /// approximately min-wise independent, hence not 3σ).
+        #[test]
+        fn estimate_within_standard_error(seed in any::<u64>(), shared in 0u64..300, only_a in 0u64..300, only_b in 0u64..300) {
+            prop_assume!(shared + only_a + only_b > 0);
+            let mut st = seed;
+            let mut draw = |n: u64| (0..n).map(|_| splitmix64(&mut st)).collect::<Vec<_>>();
+            let common = draw(shared);
+            let a: Vec<u64> = common.iter().copied().chain(draw(only_a)).collect();
+            let b: Vec<u64> = common.iter().copied().chain(draw(only_b)).collect();
+            let ha: HashSet<_> = a.iter().collect();
+            let hb: HashSet<_> = b.iter().collect();
+            let exact = ha.intersection(&hb).count() as f64 / ha.union(&hb).count() as f64;
+            let k = 256;
+            let m = MinHasher::new(k, seed ^ 0xABCD);
+            let est = jaccard_estimate(&m.signature(&a), &m.signature(&b));
+            let se = (exact * (1.0 - exact) / k as f64).sqrt();
+            prop_assert!((est - exact).abs() <= 4.5 * se + 1.0 / k as f64,
+                "exact {exact}, estimate {est}, se {se}");
+        }
+    }
+}
