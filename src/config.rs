@@ -88,7 +88,7 @@ impl Default for Settings {
             min_shared: 1,
             quote_share: 0.6,
             boilerplate_outlet_docs: 3,
-            boilerplate_corpus_share: 0.2,
+            boilerplate_corpus_share: 0.5,
             boilerplate_phrases: Vec::new(),
             wire: Vec::new(),
             credit: Vec::new(),

@@ -690,15 +690,11 @@ mod tests {
 
     #[test]
     fn fnv_is_stable() {
-        // Pinned: passage ids in committed baselines depend on it.
-        assert_eq!(fnv1a(&[b"a", b"b"]), fnv1a(&[b"a", b"b"]));
-        assert_ne!(fnv1a(&[b"ab"]), fnv1a(&[b"a", b"b"]));
+        // Pinned (value computed independently): passage ids in committed baselines depend on it.
         assert_eq!(
             format!("{:016x}", fnv1a(&[b"wirecopy"])),
-            "c7e3f1b2b2e3f5a0".replace(
-                "c7e3f1b2b2e3f5a0",
-                &format!("{:016x}", fnv1a(&[b"wirecopy"]))
-            )
+            "012a97f58e18c3be"
         );
+        assert_ne!(fnv1a(&[b"ab"]), fnv1a(&[b"a", b"b"]));
     }
 }

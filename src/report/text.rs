@@ -134,10 +134,14 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
     let s = &report.summary;
     let _ = writeln!(
         out,
-        "wirecopy {}: {}, {}, {} compared, {} verified, {} in {}",
+        "wirecopy {}: {} from {}",
         report.wirecopy_version,
         plural(s.documents, "document", "documents"),
         plural(s.outlets, "outlet", "outlets"),
+    );
+    let _ = writeln!(
+        out,
+        "{} compared, {} verified, {} in {}",
         plural(s.candidate_pairs, "pair", "pairs"),
         thousands(s.verified_pairs),
         plural(s.passages, "passage", "passages"),
@@ -168,10 +172,14 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
         }
         let _ = writeln!(
             out,
-            "    reused {} chars ({}) in {}: edited {}, verbatim {}, quote {}{}",
+            "    reused {} chars ({}) in {}",
             thousands(o.reused_chars),
             pct(o.coverage),
             plural(o.passages, "passage", "passages"),
+        );
+        let _ = writeln!(
+            out,
+            "    by kind: edited {}, verbatim {}, quote {}{}",
             thousands(o.by_kind.edited),
             thousands(o.by_kind.verbatim),
             thousands(o.by_kind.quote),
@@ -279,15 +287,8 @@ fn passage(out: &mut String, p: &Passage, w: usize) {
         Direction::AToB => "->",
         Direction::Undirected => "<->",
     };
-    let _ = writeln!(
-        out,
-        "\n{} {}  {} {} {}",
-        p.kind.as_str().to_uppercase(),
-        p.id,
-        p.a.doc,
-        arrow,
-        p.b.doc
-    );
+    let _ = writeln!(out, "\n{} {}", p.kind.as_str().to_uppercase(), p.id);
+    wrap(out, &format!("{} {arrow} {}", p.a.doc, p.b.doc), 4, w);
     let _ = writeln!(
         out,
         "    {} identical words, similarity {:.0}%, cluster {}",

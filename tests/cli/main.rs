@@ -1,0 +1,6 @@
+//! CLI integration tests: one test binary, one module per area. Each test builds its input in
+//! a temporary directory, runs the `wirecopy` binary and checks stdout, stderr and the exit
+//! code.
+
+mod report;
+mod support;

@@ -1,0 +1,198 @@
+//! `wirecopy report` on the samples and on small generated inputs.
+
+use crate::support::{samples, Fixture};
+
+fn json(run: &crate::support::Run) -> serde_json::Value {
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    serde_json::from_str(&run.stdout).expect("valid JSON")
+}
+
+#[test]
+fn samples_json_spans_slice_back_in_chars_and_bytes() {
+    let f = Fixture::new();
+    let s = samples();
+    let r = json(&f.run(&["report", s.to_str().unwrap(), "--format", "json"]));
+    let passages = r["passages"].as_array().unwrap();
+    assert!(!passages.is_empty());
+    for p in passages {
+        for side in ["a", "b"] {
+            let sd = &p[side];
+            let doc = sd["doc"].as_str().unwrap();
+            let bytes = std::fs::read(s.join(doc)).unwrap();
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            let chars: Vec<char> = text.chars().collect();
+            let (st, en) = (
+                sd["start"].as_u64().unwrap() as usize,
+                sd["end"].as_u64().unwrap() as usize,
+            );
+            let (bs, be) = (
+                sd["byte_start"].as_u64().unwrap() as usize,
+                sd["byte_end"].as_u64().unwrap() as usize,
+            );
+            let want = sd["text"].as_str().unwrap();
+            assert_eq!(chars[st..en].iter().collect::<String>(), want);
+            assert_eq!(&bytes[bs..be], want.as_bytes());
+        }
+        for e in p["edits"].as_array().unwrap() {
+            assert!(e["a_start"].as_u64() <= e["a_end"].as_u64());
+        }
+    }
+}
+
+#[test]
+fn samples_001_004_is_the_strongest_pair_and_edited() {
+    let f = Fixture::new();
+    let r = json(&f.run(&["report", samples().to_str().unwrap(), "--format", "json"]));
+    let mut words: std::collections::BTreeMap<(String, String), u64> = Default::default();
+    for p in r["passages"].as_array().unwrap() {
+        let mut k = [
+            p["a"]["doc"].as_str().unwrap().to_string(),
+            p["b"]["doc"].as_str().unwrap().to_string(),
+        ];
+        k.sort();
+        *words.entry((k[0].clone(), k[1].clone())).or_default() += p["words"].as_u64().unwrap();
+    }
+    let best = words.iter().max_by_key(|(_, w)| **w).unwrap().0;
+    assert!(
+        best.0.starts_with("001_") && best.1.starts_with("004_"),
+        "{words:?}"
+    );
+    let long_edited = r["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "edited" && p["words"].as_u64().unwrap() >= 40)
+        .count();
+    assert!(long_edited >= 2, "001/004 should give long edited passages");
+    let quotes = r["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "quote")
+        .count();
+    assert!(quotes >= 1, "shared quotations should be found");
+    // Two samples start with " date 2025-02-19 ": the date is read, offsets still count from byte 0.
+    let d = r["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "004_689d69b119cd025c.txt")
+        .unwrap();
+    assert_eq!(d["date"], "2025-02-19");
+}
+
+#[test]
+fn output_is_identical_with_one_and_two_threads() {
+    let f = Fixture::new();
+    let s = samples();
+    let one = f.run_with(
+        &["report", s.to_str().unwrap(), "--format", "json"],
+        &[("RAYON_NUM_THREADS", "1")],
+        None,
+    );
+    let two = f.run_with(
+        &["report", s.to_str().unwrap(), "--format", "json"],
+        &[("RAYON_NUM_THREADS", "2")],
+        None,
+    );
+    let four = f.run(&[
+        "report",
+        s.to_str().unwrap(),
+        "--format",
+        "json",
+        "--threads",
+        "4",
+    ]);
+    assert_eq!(one.code, 0);
+    assert_eq!(one.stdout_bytes, two.stdout_bytes);
+    assert_eq!(one.stdout_bytes, four.stdout_bytes);
+}
+
+#[test]
+fn ids_and_outlets_follow_the_layout() {
+    let f = Fixture::new();
+    let story = "Russia and the United States agreed on Tuesday to begin working toward ending the conflict and improving diplomatic and economic ties, officials from both countries said after the talks.";
+    f.write("corpus/ap/story-17.txt", story);
+    f.write(
+        "corpus/daily/today.txt",
+        format!("Our reporter writes. {story}"),
+    );
+    f.write(
+        "corpus/loose.txt",
+        "A loose file with some words in it for the record.",
+    );
+    f.write(
+        "more.jsonl",
+        format!(
+            "{{\"id\":\"j1\",\"text\":{},\"outlet\":\"Wire\",\"section\":\"world\"}}\n",
+            serde_json::to_string(story).unwrap()
+        ),
+    );
+    let r = json(&f.run(&["report", "corpus", "more.jsonl", "--format", "json"]));
+    let docs: Vec<(String, String)> = r["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap().into(),
+                d["outlet"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        docs,
+        [
+            ("ap/story-17.txt".into(), "ap".into()),
+            ("daily/today.txt".into(), "daily".into()),
+            ("loose.txt".into(), "loose".into()),
+            ("j1".into(), "Wire".into()),
+        ]
+    );
+    let j1 = &r["documents"][3];
+    assert_eq!(j1["extra"]["section"], "world");
+    assert_eq!(r["summary"]["passages"], 3);
+    let verbatim = r["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "verbatim")
+        .count();
+    assert_eq!(verbatim, 3);
+}
+
+#[test]
+fn text_report_fits_80_columns_and_shows_edits() {
+    let f = Fixture::new();
+    let run = f.run(&["report", samples().to_str().unwrap()]);
+    assert_eq!(run.code, 0);
+    for line in run.stdout.lines() {
+        assert!(line.chars().count() <= 80, "too wide: {line}");
+    }
+    assert!(run.stdout.contains("EDITED"));
+    assert!(run.stdout.contains("[-") && run.stdout.contains("{+"));
+}
+
+#[test]
+fn stdin_jsonl() {
+    let f = Fixture::new();
+    let t = "the prime minister announced a new plan for rail investment in the north of the country on monday";
+    let input = format!(
+        "{{\"id\":\"a\",\"outlet\":\"x\",\"text\":\"{t}\"}}\n{{\"id\":\"b\",\"outlet\":\"y\",\"text\":\"{t}\"}}\n"
+    );
+    let run = f.run_with(
+        &["report", "-", "--format", "json"],
+        &[],
+        Some(input.as_bytes()),
+    );
+    let r = json(&run);
+    assert_eq!(r["summary"]["passages"], 1);
+}
+
+#[test]
+fn missing_path_is_a_usage_error() {
+    let f = Fixture::new();
+    let run = f.run(&["report", "does-not-exist"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("does-not-exist"), "{}", run.stderr);
+}
