@@ -11,7 +11,9 @@
 //!    ignored (lists, tables).
 //! 2. **Chaining.** A dynamic programme over MEMs sorted by position in A (colinear in both
 //!    documents) scores `f(m) = |m| + max(0, max_p f(p) − gap(p, m))`, where
-//!    `gap = 0.5·min(ga, gb) + 1.0·|ga − gb|` for `ga`, `gb` unmatched words between `p` and `m`
+//!    `gap = 0.5·min(ga, gb) + affine(|ga − gb|)` for `ga`, `gb` unmatched words between `p`
+//!    and `m`, `affine(k) = 1 + 0.75·(k − 1)` (a dropped clause costs less per word than
+//!    scattered changes; Gotoh 1982)
 //!    and no link is made across more than `max_gap` words on either side. Chains are taken
 //!    best-first (each MEM used once), like local alignments: a chain ends where extending it
 //!    no longer pays, so unrelated text between two reused paragraphs splits them.
@@ -21,12 +23,15 @@
 //!    X-drop extension over at most `max_gap` words. Cost: `O(Σ gᵢ²)` for the gaps of a
 //!    chain, bounded by `max_gap²` per gap, so linear in the passage length.
 //! 4. **Splitting.** The columns of the alignment are scanned Kadane-style with column scores
-//!    (identical +1, different −0.5, gap −1): a passage ends where the running score falls
+//!    (identical +1, different −0.5, gap −1 to open and −0.75 to extend): a passage ends where
+//!    the running score falls
 //!    more than `max_gap` below its best (no single bridged gap costs more), i.e. where the texts truly diverge, and is
 //!    trimmed to start and end on identical words.
-//! 5. **Filtering.** A passage needs at least `min_words` identical words and a similarity (share
-//!    of identical columns among all columns) of at least `min_similarity`. Overlapping
-//!    passages from different chains keep only the stronger.
+//! 5. **Filtering.** A passage needs at least `min_words` identical words, at least 3/8 as
+//!    many identical *content* words (not function words, not capitalised name or title
+//!    words on both sides), and a similarity (share of identical columns among all columns)
+//!    of at least `min_similarity`. Of two passages
+//!    covering the same words on either side, only the stronger is kept.
 //!
 //! The result for each passage is a token range in each document and an edit script of runs
 //! ([`EditRun`]): `equal`, `replace`, `insert` (words only in B), `delete` (words only in A).
@@ -150,14 +155,99 @@ pub fn align(a: &[Token], b: &[Token], p: &AlignParams) -> Vec<Alignment> {
         }
     }
     let out = merge_segments(a, b, segments, p.max_gap)
-        .iter()
-        .map(|cols| to_alignment(cols))
-        .filter(|al| al.matches >= p.min_words && al.similarity() >= p.min_similarity)
+        .into_iter()
+        .map(|mut cols| {
+            snap_to_sentences(a, b, &mut cols);
+            to_alignment(&cols)
+        })
+        .filter(|al| {
+            al.matches >= p.min_words
+                && al.similarity() >= p.min_similarity
+                && content_words(a, b, al) * 8 >= p.min_words * 3
+        })
         .collect();
     resolve_overlaps(out)
 }
 
+/// Identical words that carry content: not function words, and not name or title words on
+/// both sides. "Secretary of State Marco Rubio" has none; a passage needs at least 3/8 of
+/// `min_words` of them (3 by default), so shared names, titles and stock phrases are not
+/// passages.
+fn content_words(a: &[Token], b: &[Token], al: &Alignment) -> usize {
+    al.edits
+        .iter()
+        .filter(|r| r.op == Op::Equal)
+        .flat_map(|r| r.a.clone().zip(r.b.clone()))
+        .filter(|&(i, j)| !(a[i].stop || (a[i].name && b[j].name)))
+        .count()
+}
+
 type Extent = (usize, usize, usize, usize);
+
+/// Words a passage edge may move to reach a sentence edge.
+pub const SNAP_WORDS: usize = 3;
+
+/// Round a segment's ends to whole sentences: on each side independently, when a sentence
+/// starts at most [`SNAP_WORDS`] words before the first aligned word (or ends at most that
+/// many after the last), the passage is extended to it. Reused news text is whole
+/// sentences; an alignment stops at the last *identical* word, so without this an edited
+/// first or last word would cut every passage short. The added words become `replace`
+/// columns (paired nearest the passage first), the surplus on one side `insert`/`delete`.
+fn snap_to_sentences(a: &[Token], b: &[Token], cols: &mut Vec<Col>) {
+    let back = |t: &[Token], i: usize| {
+        (0..=SNAP_WORDS.min(i))
+            .find(|&k| t[i - k].sent_start)
+            .unwrap_or(0)
+    };
+    let fwd = |t: &[Token], e: usize| {
+        (0..=SNAP_WORDS)
+            .take_while(|k| e + k < t.len())
+            .find(|&k| t[e + k].sent_end)
+            .unwrap_or(0)
+    };
+    let pair = |i: usize, j: usize| Col {
+        op: if a[i].key == b[j].key {
+            Op::Equal
+        } else {
+            Op::Replace
+        },
+        a: i,
+        b: j,
+    };
+    let (f, l) = (cols[0], cols[cols.len() - 1]);
+    let (ka, kb) = (back(a, f.a), back(b, f.b));
+    let mut head = Vec::with_capacity(ka + kb);
+    let m = ka.min(kb);
+    head.extend((f.a - ka..f.a - m).map(|i| Col {
+        op: Op::Delete,
+        a: i,
+        b: dp::UNUSED,
+    }));
+    head.extend((f.b - kb..f.b - m).map(|j| Col {
+        op: Op::Insert,
+        a: dp::UNUSED,
+        b: j,
+    }));
+    head.extend((0..m).map(|d| pair(f.a - m + d, f.b - m + d)));
+    let (ka, kb) = (fwd(a, l.a), fwd(b, l.b));
+    let m = ka.min(kb);
+    let mut tail: Vec<Col> = (1..=m).map(|d| pair(l.a + d, l.b + d)).collect();
+    tail.extend((l.a + m + 1..=l.a + ka).map(|i| Col {
+        op: Op::Delete,
+        a: i,
+        b: dp::UNUSED,
+    }));
+    tail.extend((l.b + m + 1..=l.b + kb).map(|j| Col {
+        op: Op::Insert,
+        a: dp::UNUSED,
+        b: j,
+    }));
+    if !head.is_empty() {
+        head.append(cols);
+        *cols = head;
+    }
+    cols.extend(tail);
+}
 
 /// Extent of a segment (which starts and ends on `Equal` columns): `(a_start, a_end,
 /// b_start, b_end)` in tokens.
@@ -341,8 +431,24 @@ fn mems(a: &[Token], b: &[Token], k: usize) -> Vec<Mem> {
     out
 }
 
+/// Cost of opening a run of inserted or deleted words (chaining and splitting).
+pub const GAP_OPEN: f64 = 1.0;
+/// Cost of each further word of such a run: a dropped clause costs less per word than
+/// scattered single-word changes (Gotoh's affine gaps).
+pub const GAP_EXTEND: f64 = 0.75;
+/// Cost of a replaced word.
+pub const REPLACE: f64 = 0.5;
+
+fn indel_cost(k: usize) -> f64 {
+    if k == 0 {
+        0.0
+    } else {
+        GAP_OPEN + GAP_EXTEND * (k - 1) as f64
+    }
+}
+
 fn gap_cost(ga: usize, gb: usize) -> f64 {
-    0.5 * ga.min(gb) as f64 + ga.abs_diff(gb) as f64
+    REPLACE * ga.min(gb) as f64 + indel_cost(ga.abs_diff(gb))
 }
 
 /// Chain MEMs; each chain is a list of colinear MEMs in order.
@@ -437,10 +543,16 @@ fn build_columns(a: &[Token], b: &[Token], ch: &[Mem], max_gap: usize) -> Vec<Co
 fn split(cols: &[Col], max_gap: usize) -> Vec<Range<usize>> {
     // The chainer accepts a gap costing up to `max_gap`; the split must not cut inside one.
     let drop = (max_gap as f64).max(2.0);
-    let score = |c: &Col| match c.op {
-        Op::Equal => 1.0,
-        Op::Replace => -0.5,
-        Op::Insert | Op::Delete => -1.0,
+    let mut prev = Op::Equal;
+    let mut score = |c: &Col| {
+        let s = match c.op {
+            Op::Equal => 1.0,
+            Op::Replace => -REPLACE,
+            Op::Insert | Op::Delete if prev == c.op => -GAP_EXTEND,
+            Op::Insert | Op::Delete => -GAP_OPEN,
+        };
+        prev = c.op;
+        s
     };
     let mut out = Vec::new();
     let mut s = 0.0f64;
@@ -476,9 +588,11 @@ fn to_alignment(cols: &[Col]) -> Alignment {
     let mut edits: Vec<EditRun> = Vec::new();
     let mut matches = 0;
     let (mut a_lo, mut a_hi, mut b_lo, mut b_hi) = (usize::MAX, 0, usize::MAX, 0);
-    // Segments start on an Equal column; gap columns take their empty side's position
-    // from the words consumed so far.
-    let (mut ac, mut bc) = (cols[0].a, cols[0].b);
+    // Gap columns take their empty side's position from the words consumed so far; before
+    // any, from the first word the passage has on that side.
+    let first = |side: fn(&Col) -> Option<usize>| cols.iter().find_map(side).unwrap_or(0);
+    let mut ac = first(|c| (c.op != Op::Insert).then_some(c.a));
+    let mut bc = first(|c| (c.op != Op::Delete).then_some(c.b));
     for c in cols {
         let (ar, br) = match c.op {
             Op::Equal | Op::Replace => (c.a..c.a + 1, c.b..c.b + 1),
@@ -527,18 +641,24 @@ fn overlap(x: &Range<usize>, y: &Range<usize>) -> usize {
     x.end.min(y.end).saturating_sub(x.start.max(y.start))
 }
 
-/// Keep the stronger of passages that cover the same text on both sides.
+/// Each stretch of text is reused from one place: of two passages that share more than half
+/// of either one's words on *either* side, only the stronger (more identical words, then
+/// higher similarity) is kept. Without this, a sentence copied once would also be reported
+/// against every near-repeat of it elsewhere in the other document (templated wire items
+/// repeat whole sentences with other figures).
 fn resolve_overlaps(mut v: Vec<Alignment>) -> Vec<Alignment> {
     v.sort_by(|x, y| {
         y.matches
             .cmp(&x.matches)
+            .then(y.similarity().total_cmp(&x.similarity()))
             .then(x.a.start.cmp(&y.a.start))
             .then(x.b.start.cmp(&y.b.start))
     });
     let mut kept: Vec<Alignment> = Vec::new();
     for al in v {
         let clash = kept.iter().any(|k| {
-            2 * overlap(&k.a, &al.a) > al.a.len() && 2 * overlap(&k.b, &al.b) > al.b.len()
+            2 * overlap(&k.a, &al.a) > al.a.len().min(k.a.len())
+                || 2 * overlap(&k.b, &al.b) > al.b.len().min(k.b.len())
         });
         if !clash {
             kept.push(al);

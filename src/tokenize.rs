@@ -40,6 +40,13 @@ pub struct Token {
     pub quoted: bool,
     /// The word is a function word (the, of, and, …).
     pub stop: bool,
+    /// The word begins a sentence or paragraph (see [`mark_sentences`]).
+    pub sent_start: bool,
+    /// The word ends a sentence or paragraph.
+    pub sent_end: bool,
+    /// The word starts with a capital letter in the middle of a sentence: a name or title
+    /// word ("Secretary", "Rubio"), which alone is not evidence of reuse.
+    pub name: bool,
 }
 
 impl Token {
@@ -89,9 +96,40 @@ pub fn tokenize(text: &str, body_start: usize, norm: &Normalization) -> Vec<Toke
             stem: hasher.hash_one(stem.as_str()),
             quoted,
             stop: normalize::is_stopword(&buf),
+            sent_start: false,
+            sent_end: false,
+            name: false,
         });
     }
+    mark_sentences(text, body_start, &mut tokens);
     tokens
+}
+
+/// Mark sentence edges and name words: a word starts a sentence when it is the first word of the body or
+/// the text between it and the previous word holds `.`, `!`, `?`, `…` or a line break; the
+/// previous word then ends one, and so does the last word. (Abbreviations such as `U.S.` also
+/// count as edges; the aligner only uses edges to round passages to whole sentences within
+/// a few words, so the cost of such a false edge is small.)
+pub fn mark_sentences(text: &str, body_start: usize, tokens: &mut [Token]) {
+    let n = tokens.len();
+    let mut prev_end = body_start;
+    for i in 0..n {
+        let gap = &text[prev_end..tokens[i].start as usize];
+        let edge = i == 0 || gap.contains(['.', '!', '?', '\u{2026}', '\n']);
+        tokens[i].sent_start = edge;
+        tokens[i].name = !edge
+            && text[tokens[i].start as usize..]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase);
+        if i > 0 {
+            tokens[i - 1].sent_end = edge;
+        }
+        prev_end = tokens[i].end as usize;
+    }
+    if let Some(last) = tokens.last_mut() {
+        last.sent_end = true;
+    }
 }
 
 /// Byte ranges of quoted stretches in `text`, sorted and disjoint. Curly and guillemet
@@ -188,6 +226,17 @@ mod tests {
         let b = tokenize("emphasized 3", 0, &off);
         assert_ne!(a[0].key, b[0].key);
         assert_ne!(a[1].key, b[1].key);
+    }
+
+    #[test]
+    fn sentence_edges() {
+        let text = "He left. She said: \"no\"\nThen U.S. talks";
+        let t = tokenize(text, 0, &norm());
+        let starts: Vec<bool> = t.iter().map(|t| t.sent_start).collect();
+        let ends: Vec<bool> = t.iter().map(|t| t.sent_end).collect();
+        // He left | She said no | Then U.S | talks
+        assert_eq!(starts, [true, false, true, false, false, true, false, true]);
+        assert_eq!(ends, [false, true, false, false, true, false, true, true]);
     }
 
     #[test]

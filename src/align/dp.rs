@@ -12,7 +12,7 @@ const SAME_STEM: i32 = 1;
 const DIFFERENT: i32 = -1;
 const GAP: i32 = -1;
 /// The side a gap column does not consume (positions are recomputed from neighbours).
-const UNUSED: usize = usize::MAX;
+pub(super) const UNUSED: usize = usize::MAX;
 
 fn pair_score(x: &Token, y: &Token) -> i32 {
     if x.key == y.key {

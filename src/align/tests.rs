@@ -85,6 +85,9 @@ fn synthetic(keys: &[u64]) -> Vec<Token> {
             stem: k ^ 0xFFFF,
             quoted: false,
             stop: false,
+            sent_start: false,
+            sent_end: false,
+            name: false,
         })
         .collect()
 }

@@ -104,9 +104,34 @@ struct Raw {
     b_bytes: Range<usize>,
 }
 
+/// Closing punctuation a passage takes along when it directly follows its last word.
+const TRAILING: &[char] = &[
+    '.', '!', '?', '\u{2026}', '"', '\u{201D}', '\u{2019}', '\u{00BB}', ')', ']',
+];
+/// Opening quotes and brackets a passage takes along when they directly precede its first word.
+const LEADING: &[char] = &['"', '\u{201C}', '\u{2018}', '\u{00AB}', '(', '['];
+
+/// Byte span of a passage side: its words, plus sentence-final punctuation and quotation
+/// marks that touch them (`ties.”`, `“We`), so a reused sentence is reported whole.
+pub fn passage_span(text: &str, toks: &[Token], r: &Range<usize>) -> Range<usize> {
+    let mut bs = toks[r.start].start as usize;
+    let mut be = toks[r.end - 1].end as usize;
+    be += text[be..]
+        .chars()
+        .take_while(|c| TRAILING.contains(c))
+        .map(char::len_utf8)
+        .sum::<usize>();
+    bs -= text[..bs]
+        .chars()
+        .rev()
+        .take_while(|c| LEADING.contains(c))
+        .map(char::len_utf8)
+        .sum::<usize>();
+    bs..be
+}
+
 fn side(doc: &Document, idx: &CharIndex, toks: &[Token], r: &Range<usize>) -> (Side, Range<usize>) {
-    let bs = toks[r.start].start as usize;
-    let be = toks[r.end - 1].end as usize;
+    let Range { start: bs, end: be } = passage_span(&doc.text, toks, r);
     (
         Side {
             doc: doc.id.clone(),
