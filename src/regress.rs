@@ -224,10 +224,15 @@ pub enum Change {
         /// New `[start, end]`.
         new: [usize; 2],
     },
-    /// The text in one document changed.
+    /// The text in one document changed: the words between the longest common word prefix
+    /// and suffix of the old and new text (split at whitespace, compared exactly).
     Text {
         /// Document id.
         doc: String,
+        /// Old words no longer in the passage (may be empty).
+        removed: String,
+        /// New words not in the baseline passage (may be empty).
+        added: String,
     },
     /// The kind changed.
     Kind {
@@ -588,7 +593,12 @@ fn passage_changes(o: &PassageSummary, n: &PassageSummary, tolerance: f64) -> Ve
     }
     for (s, t) in &sides {
         if s.text != t.text {
-            changes.push(Change::Text { doc: s.doc.clone() });
+            let (removed, added) = text_delta(&s.text, &t.text);
+            changes.push(Change::Text {
+                doc: s.doc.clone(),
+                removed: removed.to_string(),
+                added: added.to_string(),
+            });
         }
     }
     if o.kind != n.kind {
@@ -616,6 +626,55 @@ fn passage_changes(o: &PassageSummary, n: &PassageSummary, tolerance: f64) -> Ve
         });
     }
     changes
+}
+
+/// Byte ranges of the whitespace-separated words of `s`.
+fn words(s: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices() {
+        match (c.is_whitespace(), start) {
+            (true, Some(b)) => {
+                out.push((b, i));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(b) = start {
+        out.push((b, s.len()));
+    }
+    out
+}
+
+/// The differing middle of two texts, word-wise: what `old` has and `new` lacks between
+/// their longest common word prefix and suffix, and the other way round. Linear time.
+fn text_delta<'a>(old: &'a str, new: &'a str) -> (&'a str, &'a str) {
+    let (ow, nw) = (words(old), words(new));
+    let word = |s: &'a str, r: (usize, usize)| &s[r.0..r.1];
+    let prefix = ow
+        .iter()
+        .zip(&nw)
+        .take_while(|(a, b)| word(old, **a) == word(new, **b))
+        .count();
+    let max_suffix = ow.len().min(nw.len()) - prefix;
+    let suffix = ow
+        .iter()
+        .rev()
+        .zip(nw.iter().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| word(old, **a) == word(new, **b))
+        .count();
+    let middle = |s: &'a str, w: &[(usize, usize)]| {
+        let (lo, hi) = (prefix, w.len() - suffix);
+        if lo < hi {
+            &s[w[lo].0..w[hi - 1].1]
+        } else {
+            ""
+        }
+    };
+    (middle(old, &ow), middle(new, &nw))
 }
 
 fn coverage_diff(old: &Report, new: &Report, tolerance: f64) -> Vec<CoverageChange> {

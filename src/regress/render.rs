@@ -244,7 +244,7 @@ fn passage(out: &mut String, p: &PassageSummary, w: usize) {
 }
 
 fn changed(out: &mut String, c: &ChangedPassage, tol: f64, w: usize) {
-    let (o, n) = (&c.old, &c.new);
+    let n = &c.new;
     let how = match c.matched_by {
         MatchedBy::Id => "same id",
         MatchedBy::Overlap => "matched by overlapping spans",
@@ -256,7 +256,6 @@ fn changed(out: &mut String, c: &ChangedPassage, tol: f64, w: usize) {
         n.id
     );
     wrap(out, &arrow(n), 4, w);
-    let mut texts = false;
     for ch in &c.changes {
         let line = match ch {
             Change::Id { old, new } => format!("id: {old} -> {new}"),
@@ -264,9 +263,18 @@ fn changed(out: &mut String, c: &ChangedPassage, tol: f64, w: usize) {
                 "span in {doc}: [{}..{}] -> [{}..{}]",
                 old[0], old[1], new[0], new[1]
             ),
-            Change::Text { doc } => {
-                texts = true;
-                format!("text in {doc} changed")
+            Change::Text {
+                doc,
+                removed,
+                added,
+            } => {
+                let _ = writeln!(out, "    text in {doc} changed");
+                for (label, words) in [("removed", removed), ("added", added)] {
+                    if !words.is_empty() {
+                        wrap(out, &format!("{label}: {words}"), 6, w);
+                    }
+                }
+                continue;
             }
             Change::Kind { old, new } => format!("kind: {} -> {}", old.as_str(), new.as_str()),
             Change::Source { old, new } => format!(
@@ -284,21 +292,12 @@ fn changed(out: &mut String, c: &ChangedPassage, tol: f64, w: usize) {
         };
         wrap(out, &line, 4, w);
     }
-    let only_moved = c.changes.iter().all(|ch| matches!(ch, Change::Span { .. }));
-    if only_moved {
+    // A changed text is described by the lines above; a moved passage needs no text;
+    // otherwise (a kind, source or score change) show the passage.
+    if c.changes.iter().all(|ch| matches!(ch, Change::Span { .. })) {
         let _ = writeln!(out, "    (moved; text unchanged)");
-        return;
-    }
-    for (label, s) in [("A", &n.a), ("B", &n.b)] {
-        let before = o.side(&s.doc).filter(|b| b.text != s.text && texts);
-        match before {
-            Some(b) => {
-                let _ = writeln!(out, "    {label} {} before [{}..{}]", b.doc, b.start, b.end);
-                wrap(out, &b.text, 6, w);
-                let _ = writeln!(out, "    {label} {} now [{}..{}]", s.doc, s.start, s.end);
-                wrap(out, &s.text, 6, w);
-            }
-            None => side(out, label, s, w),
-        }
+    } else if !c.changes.iter().any(|ch| matches!(ch, Change::Text { .. })) {
+        side(out, "A", &n.a, w);
+        side(out, "B", &n.b, w);
     }
 }

@@ -76,17 +76,16 @@ fn slightly_edited_passage_is_changed_not_lost_and_found() {
     assert!(c
         .changes
         .iter()
-        .any(|ch| matches!(ch, Change::Text { doc } if doc == "daily")));
+        .any(|ch| matches!(ch, Change::Text { doc, removed, added }
+            if doc == "daily" && removed == "economic" && added == "monetary")));
     assert!(c
         .changes
         .iter()
         .any(|ch| matches!(ch, Change::Words { .. })));
     let text = render::text(&d, &TextOptions::default());
     assert!(text.contains("CHANGED (1 passage)"), "{text}");
-    assert!(
-        text.contains("and monetary") && text.contains("and economic"),
-        "{text}"
-    );
+    assert!(text.contains("      removed: economic\n"), "{text}");
+    assert!(text.contains("      added: monetary\n"), "{text}");
 }
 
 #[test]
@@ -171,6 +170,16 @@ fn kind_and_source_changes_are_reported() {
     assert!(c
         .iter()
         .any(|x| matches!(x, Change::Source { new: Some(_), .. })));
+}
+
+#[test]
+fn text_delta_trims_common_words() {
+    assert_eq!(text_delta("a b c d", "a x d"), ("b c", "x"));
+    assert_eq!(text_delta("a b c", "b c"), ("a", ""));
+    assert_eq!(text_delta("a b", "a b c"), ("", "c"));
+    assert_eq!(text_delta("a a", "a"), ("a", ""));
+    assert_eq!(text_delta("x  y\nz", "x  z"), ("y", ""));
+    assert_eq!(text_delta("", "q"), ("", "q"));
 }
 
 #[test]
