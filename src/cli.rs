@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use wirecopy::config::{Config, LoadOptions, Settings};
 use wirecopy::corpus::{self, Input};
+use wirecopy::regress::{self, Diff};
 use wirecopy::report::{self, Report};
 
 /// Exit code: success.
@@ -18,6 +19,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_SKIPPED: u8 = 1;
 /// Exit code: usage or input error; nothing was written.
 pub const EXIT_ERROR: u8 = 2;
+/// Exit code of `check` and `diff`: something changed beyond tolerance.
+pub const EXIT_CHANGED: u8 = 1;
 
 /// Find reused wire copy in a corpus of news articles.
 #[derive(Debug, Parser)]
@@ -35,6 +38,20 @@ enum Command {
     /// JSONL on standard input. Exit status: 0 ok, 1 some documents were skipped (the report
     /// covers the rest), 2 usage or input error.
     Report(ReportArgs),
+    /// Run the report on a corpus and compare it with a baseline report (CI regression mode).
+    ///
+    /// Passages are matched by id, then by overlapping spans in the same document pair; the
+    /// output lists settings changes, documents added or removed, passages lost, found and
+    /// changed, and outlet coverage changes. Exit status: 0 nothing changed beyond the
+    /// tolerance (or --update wrote the baseline), 1 something changed (a passage lost, found
+    /// or changed, a document added or removed, an outlet's coverage, or the settings
+    /// fingerprint), 2 usage or input error (missing or unreadable baseline, bad corpus path).
+    Check(CheckArgs),
+    /// Compare two saved JSON reports, as `check` does.
+    ///
+    /// Exit status: 0 nothing changed beyond the tolerance, 1 something changed, 2 usage or
+    /// input error (a report missing or unreadable).
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -66,6 +83,79 @@ struct ReportArgs {
     detect: DetectArgs,
     #[command(flatten)]
     load: LoadArgs,
+}
+
+/// How two reports are compared and the comparison shown.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Comparison")]
+struct CompareArgs {
+    /// Largest change of a passage's similarity or an outlet's coverage (shares, 0–1) that
+    /// is not reported.
+    #[arg(long, value_name = "X", default_value_t = regress::DEFAULT_TOLERANCE)]
+    tolerance: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Wrap the text output at N columns.
+    #[arg(long, value_name = "N", default_value_t = 80)]
+    width: usize,
+}
+
+impl CompareArgs {
+    fn validate(&self) -> Result<()> {
+        if !(0.0..=1.0).contains(&self.tolerance) {
+            bail!(
+                "--tolerance must be between 0 and 1, not {}",
+                self.tolerance
+            );
+        }
+        Ok(())
+    }
+
+    fn render(&self, diff: &Diff, old_label: String, new_label: String) -> String {
+        match self.format {
+            Format::Json => regress::render::json(diff),
+            Format::Text => regress::render::text(
+                diff,
+                &regress::render::TextOptions {
+                    width: self.width,
+                    old_label,
+                    new_label,
+                },
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// The baseline report (JSON, as written by `report --format json` or `check --update`).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Files or directories to read; `-` reads JSONL from standard input.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<String>,
+    /// Write the new report to the baseline file (atomically), after showing what changed.
+    #[arg(long, visible_alias = "bless")]
+    update: bool,
+    #[command(flatten)]
+    compare: CompareArgs,
+    #[command(flatten)]
+    detect: DetectArgs,
+    #[command(flatten)]
+    load: LoadArgs,
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// The old (baseline) JSON report.
+    #[arg(value_name = "OLD.json")]
+    old: PathBuf,
+    /// The new JSON report.
+    #[arg(value_name = "NEW.json")]
+    new: PathBuf,
+    #[command(flatten)]
+    compare: CompareArgs,
 }
 
 /// Options that change what is detected (all recorded in the report's `settings`).
@@ -256,5 +346,97 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             emit(args.output.as_ref(), bytes.as_bytes())?;
             Ok(ExitCode::from(if skipped { EXIT_SKIPPED } else { EXIT_OK }))
         }
+        Command::Check(args) => check(args),
+        Command::Diff(args) => diff(args),
     }
+}
+
+fn verdict(diff: &Diff) -> ExitCode {
+    ExitCode::from(if diff.is_clean() {
+        EXIT_OK
+    } else {
+        EXIT_CHANGED
+    })
+}
+
+/// `wirecopy check`: report on the corpus, compare with the baseline, optionally bless.
+fn check(args: CheckArgs) -> Result<ExitCode> {
+    // `--baseline` is optional so that other references (e.g. a truth file) can sit next to
+    // it; for now it is the only one.
+    let Some(baseline) = args.baseline.as_ref() else {
+        bail!("check needs --baseline FILE (a JSON report to compare with)");
+    };
+    args.compare.validate()?;
+    let exists = baseline
+        .try_exists()
+        .with_context(|| format!("cannot look at baseline {}", baseline.display()))?;
+    let old = if exists {
+        match regress::read_report(baseline) {
+            Ok(r) => Some(r),
+            Err(e) if args.update => {
+                eprintln!("wirecopy: baseline unreadable, --update replaces it: {e}");
+                None
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else if args.update {
+        None
+    } else {
+        bail!(
+            "baseline {} does not exist; create it with `wirecopy check --update --baseline {} PATH…`",
+            baseline.display(),
+            baseline.display()
+        );
+    };
+    init_threads(args.load.threads)?;
+    let cfg = config(&args.detect, &args.load)?;
+    let (report, _skipped) = run_corpus(&args.paths, &cfg, args.load.strict)?;
+    let diff = old
+        .as_ref()
+        .map(|old| regress::compare(old, &report, args.compare.tolerance));
+    let mut out = match &diff {
+        Some(d) => args
+            .compare
+            .render(d, baseline.display().to_string(), args.paths.join(" ")),
+        None => String::new(),
+    };
+    if !args.update {
+        emit(None, out.as_bytes())?;
+        return Ok(verdict(diff.as_ref().expect("a baseline was read")));
+    }
+    let bytes = report::json::render(&report);
+    let same = std::fs::read(baseline).is_ok_and(|b| b == bytes.as_bytes());
+    let note = if same {
+        format!(
+            "baseline {} is up to date; not rewritten\n",
+            baseline.display()
+        )
+    } else {
+        wirecopy::output::write_atomic(baseline, bytes.as_bytes())?;
+        match &diff {
+            Some(_) => format!("baseline {} updated\n", baseline.display()),
+            None => format!("baseline {} written\n", baseline.display()),
+        }
+    };
+    match args.compare.format {
+        Format::Text => out.push_str(&note),
+        Format::Json => eprint!("wirecopy: {note}"),
+    }
+    emit(None, out.as_bytes())?;
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+/// `wirecopy diff`: compare two saved reports.
+fn diff(args: DiffArgs) -> Result<ExitCode> {
+    args.compare.validate()?;
+    let old = regress::read_report(&args.old)?;
+    let new = regress::read_report(&args.new)?;
+    let diff = regress::compare(&old, &new, args.compare.tolerance);
+    let out = args.compare.render(
+        &diff,
+        args.old.display().to_string(),
+        args.new.display().to_string(),
+    );
+    emit(None, out.as_bytes())?;
+    Ok(verdict(&diff))
 }

@@ -6,7 +6,8 @@
 //! [`corpus`] (load) → [`tokenize`] (words with byte spans, normalised keys) → [`shingle`]
 //! (word n-grams) → [`minhash`] (signatures) → [`lsh`] (candidate pairs) → [`verify`] (exact
 //! Jaccard / containment) → [`align`] (edit-tolerant passages) → [`attribute`] (kinds,
-//! direction, clusters, credit) → [`report`] (data model and renderers).
+//! direction, clusters, credit) → [`report`] (data model and renderers); [`regress`] compares
+//! two reports (CI regression checks).
 //!
 //! ```
 //! use wirecopy::{analyze, config::Settings, corpus::{Corpus, Document}};
@@ -29,6 +30,7 @@ pub mod error;
 pub mod lsh;
 pub mod minhash;
 pub mod output;
+pub mod regress;
 pub mod report;
 pub mod shingle;
 pub mod tokenize;

@@ -25,7 +25,7 @@ impl Default for TextOptions {
     }
 }
 
-fn thousands(n: usize) -> String {
+pub(crate) fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -46,7 +46,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// Greedy word wrap of `text` (newlines become spaces) at `width`, each line indented.
-fn wrap(out: &mut String, text: &str, indent: usize, width: usize) {
+pub(crate) fn wrap(out: &mut String, text: &str, indent: usize, width: usize) {
     let avail = width.saturating_sub(indent).max(20);
     let mut line = String::new();
     let mut line_chars = 0;
