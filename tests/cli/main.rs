@@ -3,5 +3,6 @@
 //! code.
 
 mod check;
+mod passages;
 mod report;
 mod support;
