@@ -6,7 +6,8 @@
 //! The output is a corpus (`id`, `outlet`, `date`, `title`, `text`) and a [`Truth`]:
 //!
 //! * **Wire stories** `wire-0001`…: Reuters articles with at least 4 paragraphs and 200
-//!   words, outlet `wire`, dated day D; paragraphs joined by blank lines.
+//!   words, outlet `wire`, dated day D; paragraphs joined by blank lines, paragraphs of
+//!   fewer than six words (sign-offs such as "REUTER", table lines) left out.
 //! * **Outlets** `outlet-01`… with `articles` articles each, dated D+1. A *copy* article picks
 //!   a wire story (each outlet runs a story at most once) and copies 1–3 runs of consecutive
 //!   paragraphs, with gaps between runs, sometimes in another order, sometimes cutting a
@@ -589,6 +590,20 @@ impl TextBuilder {
     }
 }
 
+/// The article without paragraphs of fewer than six words: Reuters' sign-offs ("REUTER",
+/// "More") and stray table lines are not story text.
+fn content(a: &BaseArticle) -> BaseArticle {
+    BaseArticle {
+        paragraphs: a
+            .paragraphs
+            .iter()
+            .filter(|p| p.split(' ').count() >= 6)
+            .cloned()
+            .collect(),
+        ..a.clone()
+    }
+}
+
 /// Content words of a title, for picking same-topic distractors.
 fn title_words(t: &str) -> HashSet<String> {
     const STOP: &[&str] = &[
@@ -640,13 +655,15 @@ pub fn generate(base: &[BaseArticle], p: &GenParams) -> Result<Generated> {
     rng.shuffle(&mut reuters);
     let mut picked = HashSet::new();
     let mut wire_src = Vec::new();
+    let mut wire_base = Vec::new();
     for &i in &reuters {
         if wire_src.len() == p.wires {
             break;
         }
-        let a = &base[i];
-        if a.paragraphs.len() >= 4 && a.words() >= 200 && take(a) {
+        let a = content(&base[i]);
+        if a.paragraphs.len() >= 4 && a.words() >= 200 && take(&a) {
             wire_src.push(i);
+            wire_base.push(a);
             picked.insert(i);
         }
     }
@@ -671,8 +688,7 @@ pub fn generate(base: &[BaseArticle], p: &GenParams) -> Result<Generated> {
 
     let mut docs = Vec::new();
     let mut wires = Vec::new();
-    for (n, &i) in wire_src.iter().enumerate() {
-        let a = &base[i];
+    for (n, a) in wire_base.iter().enumerate() {
         let mut tb = TextBuilder::default();
         let mut sents = Vec::new();
         let mut texts = Vec::new();
