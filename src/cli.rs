@@ -10,6 +10,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use wirecopy::config::{Config, LoadOptions, Settings};
 use wirecopy::corpus::{self, Input};
+use wirecopy::error::Error;
+use wirecopy::eval::generate::{self, GenParams};
+use wirecopy::eval::score::{self, ScoreOptions};
+use wirecopy::eval::truth::Truth;
 use wirecopy::regress::{self, Diff};
 use wirecopy::report::{self, Report};
 
@@ -17,6 +21,8 @@ use wirecopy::report::{self, Report};
 pub const EXIT_OK: u8 = 0;
 /// Exit code: the run finished but documents were skipped.
 pub const EXIT_SKIPPED: u8 = 1;
+/// Exit code (`eval`): a `--min-*` threshold was not met.
+pub const EXIT_BELOW_THRESHOLD: u8 = 1;
 /// Exit code: usage or input error; nothing was written.
 pub const EXIT_ERROR: u8 = 2;
 /// Exit code of `check` and `diff`: something changed beyond tolerance.
@@ -52,6 +58,19 @@ enum Command {
     /// Exit status: 0 nothing changed beyond the tolerance, 1 something changed, 2 usage or
     /// input error (a report missing or unreadable).
     Diff(DiffArgs),
+    /// Generate a synthetic wire-copy corpus with exact ground truth.
+    ///
+    /// Reads real articles from a JSONL or JSONL.gz base (fields id, outlet, title, text;
+    /// Reuters articles become wire stories, BBC articles own paragraphs and distractors) and
+    /// writes DIR/corpus.jsonl and DIR/truth.json. The same base, seed and options give the
+    /// same bytes.
+    Generate(GenerateArgs),
+    /// Score detected passages against a truth file (PAN measures).
+    ///
+    /// Reads a saved JSON report (--report) or analyses PATHs itself with the detection
+    /// options below. Exit status: 0 ok, 1 a --min-* threshold was not met, 2 usage or input
+    /// error.
+    Eval(EvalArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -140,6 +159,69 @@ struct CheckArgs {
     update: bool,
     #[command(flatten)]
     compare: CompareArgs,
+    #[command(flatten)]
+    detect: DetectArgs,
+    #[command(flatten)]
+    load: LoadArgs,
+}
+
+#[derive(Debug, Args)]
+struct GenerateArgs {
+    /// The base articles (JSONL, or gzipped JSONL when the name ends in .gz).
+    #[arg(long, value_name = "FILE")]
+    base: PathBuf,
+    /// Directory to write corpus.jsonl and truth.json into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Seed of every random choice.
+    #[arg(long, value_name = "N", default_value_t = GenParams::default().seed)]
+    seed: u64,
+    /// Wire stories.
+    #[arg(long, value_name = "N", default_value_t = GenParams::default().wires)]
+    wires: usize,
+    /// Outlets.
+    #[arg(long, value_name = "N", default_value_t = GenParams::default().outlets)]
+    outlets: usize,
+    /// Articles per outlet (copies and distractors).
+    #[arg(long, value_name = "N", default_value_t = GenParams::default().articles)]
+    articles: usize,
+    /// Share of copied words edited (0–1).
+    #[arg(long, value_name = "X", default_value_t = GenParams::default().edit_rate)]
+    edit_rate: f64,
+    /// Share of each outlet's articles that reuse nothing (0–1).
+    #[arg(long, value_name = "X", default_value_t = GenParams::default().distractors)]
+    distractors: f64,
+    /// Read at most N articles of the base.
+    #[arg(long, value_name = "N", default_value_t = GenParams::default().max_docs)]
+    max_docs: usize,
+}
+
+#[derive(Debug, Args)]
+struct EvalArgs {
+    /// The truth file (truth_version 1, see the README).
+    #[arg(long, value_name = "FILE")]
+    truth: PathBuf,
+    /// A saved JSON report to score, instead of analysing PATHs.
+    #[arg(long, value_name = "REPORT.json", conflicts_with = "paths")]
+    report: Option<PathBuf>,
+    /// Files or directories to analyse (as for `report`).
+    #[arg(value_name = "PATH", required_unless_present = "report")]
+    paths: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Fail (exit 1) when macro F1 is below X.
+    #[arg(long, value_name = "X")]
+    min_f1: Option<f64>,
+    /// Fail (exit 1) when macro precision is below X.
+    #[arg(long, value_name = "X")]
+    min_precision: Option<f64>,
+    /// Fail (exit 1) when macro recall is below X.
+    #[arg(long, value_name = "X")]
+    min_recall: Option<f64>,
+    /// Score boilerplate passages and boilerplate truth cases too.
+    #[arg(long)]
+    include_boilerplate: bool,
     #[command(flatten)]
     detect: DetectArgs,
     #[command(flatten)]
@@ -348,6 +430,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Check(args) => check(args),
         Command::Diff(args) => diff(args),
+        Command::Generate(args) => run_generate(&args),
+        Command::Eval(args) => run_eval(&args),
     }
 }
 
@@ -439,4 +523,124 @@ fn diff(args: DiffArgs) -> Result<ExitCode> {
     );
     emit(None, out.as_bytes())?;
     Ok(verdict(&diff))
+}
+
+fn run_generate(args: &GenerateArgs) -> Result<ExitCode> {
+    let params = GenParams {
+        seed: args.seed,
+        wires: args.wires,
+        outlets: args.outlets,
+        articles: args.articles,
+        edit_rate: args.edit_rate,
+        distractors: args.distractors,
+        max_docs: args.max_docs,
+    };
+    params.validate()?;
+    let base = generate::read_base(&args.base, args.max_docs)?;
+    let mut g = generate::generate(&base, &params)?;
+    if let Some(name) = args.base.file_name() {
+        g.truth.description += &format!(", base {}", name.to_string_lossy());
+    }
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let corpus = args.out.join("corpus.jsonl");
+    let truth = args.out.join("truth.json");
+    wirecopy::output::write_atomic(&corpus, g.corpus_jsonl().as_bytes())?;
+    wirecopy::output::write_atomic(&truth, g.truth.to_json().as_bytes())?;
+    println!(
+        "wrote {} documents to {} and {} truth cases ({} distractors) to {}",
+        g.docs.len(),
+        corpus.display(),
+        g.truth.passages.len(),
+        g.truth.distractors.len(),
+        truth.display()
+    );
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+fn read_report(path: &PathBuf) -> Result<Report> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let report: Report = serde_json::from_str(&text).map_err(|source| Error::Json {
+        path: path.clone(),
+        what: "report",
+        source,
+    })?;
+    if report.schema_version != report::SCHEMA_VERSION {
+        bail!(Error::BadFile {
+            path: path.clone(),
+            detail: format!(
+                "schema_version {} is not supported (this build reads {})",
+                report.schema_version,
+                report::SCHEMA_VERSION
+            ),
+        });
+    }
+    Ok(report)
+}
+
+fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
+    let thresholds = [
+        ("--min-f1", "F1", args.min_f1),
+        ("--min-precision", "precision", args.min_precision),
+        ("--min-recall", "recall", args.min_recall),
+    ];
+    for (flag, _, v) in thresholds {
+        if let Some(x) = v {
+            if !(0.0..=1.0).contains(&x) {
+                bail!("{flag} must be between 0 and 1, not {x}");
+            }
+        }
+    }
+    let truth = Truth::load(&args.truth)?;
+    let report = match &args.report {
+        Some(p) => read_report(p)?,
+        None => {
+            init_threads(args.load.threads)?;
+            let cfg = config(&args.detect, &args.load)?;
+            run_corpus(&args.paths, &cfg, args.load.strict)?.0
+        }
+    };
+    truth
+        .check_documents(|id| report.document(id).map(|d| d.chars))
+        .map_err(|detail| Error::BadFile {
+            path: args.truth.clone(),
+            detail,
+        })?;
+    let scores = score::score(
+        &truth,
+        &score::detections(&report),
+        ScoreOptions {
+            include_boilerplate: args.include_boilerplate,
+        },
+    );
+    let out = match args.format {
+        Format::Text => score::render_text(&scores),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&scores)?;
+            s.push('\n');
+            s
+        }
+    };
+    emit(None, out.as_bytes())?;
+    let mut failed = false;
+    for ((flag, name, min), got) in
+        thresholds
+            .into_iter()
+            .zip([scores.f1, scores.precision, scores.recall])
+    {
+        if let Some(min) = min {
+            if got < min {
+                eprintln!("wirecopy: {name} {got:.4} is below {flag} {min}");
+                failed = true;
+            }
+        }
+    }
+    Ok(ExitCode::from(if failed {
+        EXIT_BELOW_THRESHOLD
+    } else {
+        EXIT_OK
+    }))
 }

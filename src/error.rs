@@ -47,6 +47,14 @@ pub enum Error {
         /// Which settings differ.
         detail: String,
     },
+    /// A file parsed but its content is wrong (a truth file with an empty span, say).
+    #[error("{}: {detail}", path.display())]
+    BadFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and where in the file.
+        detail: String,
+    },
     /// Nothing could be loaded.
     #[error("no documents to compare{0}")]
     EmptyCorpus(String),

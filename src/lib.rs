@@ -7,7 +7,8 @@
 //! (word n-grams) → [`minhash`] (signatures) → [`lsh`] (candidate pairs) → [`verify`] (exact
 //! Jaccard / containment) → [`align`] (edit-tolerant passages) → [`attribute`] (kinds,
 //! direction, clusters, credit) → [`report`] (data model and renderers); [`regress`] compares
-//! two reports (CI regression checks).
+//! two reports (CI regression checks); [`eval`] measures a report against a ground truth and
+//! generates corpora that have one.
 //!
 //! ```
 //! use wirecopy::{analyze, config::Settings, corpus::{Corpus, Document}};
@@ -27,6 +28,7 @@ pub mod attribute;
 pub mod config;
 pub mod corpus;
 pub mod error;
+pub mod eval;
 pub mod lsh;
 pub mod minhash;
 pub mod output;

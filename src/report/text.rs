@@ -94,7 +94,14 @@ pub fn diff_line(p: &Passage) -> String {
     // A deletion marker sits where B has no text, so a space must separate it from what follows.
     let mut need_space = false;
     for e in &p.edits {
-        let Edit { op, a_start, a_end, b_start, b_end, .. } = *e;
+        let Edit {
+            op,
+            a_start,
+            a_end,
+            b_start,
+            b_end,
+            ..
+        } = *e;
         if b_start > b_pos {
             out.push_str(slice(&p.b, b_pos, b_start));
         } else if (op == Op::Delete || need_space) && !out.is_empty() && !out.ends_with(' ') {
@@ -104,7 +111,12 @@ pub fn diff_line(p: &Passage) -> String {
         match op {
             Op::Equal => out.push_str(slice(&p.b, b_start, b_end)),
             Op::Replace => {
-                let _ = write!(out, "[-{}-]{{+{}+}}", slice(&p.a, a_start, a_end), slice(&p.b, b_start, b_end));
+                let _ = write!(
+                    out,
+                    "[-{}-]{{+{}+}}",
+                    slice(&p.a, a_start, a_end),
+                    slice(&p.b, b_start, b_end)
+                );
             }
             Op::Delete => {
                 let _ = write!(out, "[-{}-]", slice(&p.a, a_start, a_end));

@@ -3,6 +3,7 @@
 //! code.
 
 mod check;
+mod eval;
 mod passages;
 mod report;
 mod support;
