@@ -347,10 +347,10 @@ fn side_pieces(p: &Passage, is_a: bool, color: bool) -> Vec<(String, Style)> {
     pieces
 }
 
-fn heading(out: &mut String, text: &str, color: bool) {
-    let mut l = Line::default();
-    l.push(text, Style::Bold);
-    let _ = writeln!(out, "\n{}", l.render(color));
+fn heading(out: &mut String, width: usize, text: &str, color: bool) {
+    out.push('\n');
+    let words = words_of(&[(text.to_string(), Style::Bold)]);
+    wrap_into(out, &words, 0, width, color);
 }
 
 fn outlet_table(out: &mut String, report: &Report, outlets: &[&OutletEntry], w: usize, c: bool) {
@@ -366,6 +366,9 @@ fn outlet_table(out: &mut String, report: &Report, outlets: &[&OutletEntry], w: 
         ("credit", 7),
     ];
     let fixed: usize = COLS.iter().map(|(_, n)| n + 1).sum();
+    if w < fixed + 12 {
+        return outlet_blocks(out, report, outlets, w, c);
+    }
     let longest = outlets
         .iter()
         .map(|o| o.outlet.chars().count())
@@ -416,6 +419,43 @@ fn outlet_table(out: &mut String, report: &Report, outlets: &[&OutletEntry], w: 
     }
 }
 
+/// The outlet table for narrow terminals: one short block per outlet.
+fn outlet_blocks(out: &mut String, report: &Report, outlets: &[&OutletEntry], w: usize, c: bool) {
+    for o in outlets {
+        let mut l = Line::default();
+        l.push(&fit(&o.outlet, w), Style::Bold);
+        let _ = writeln!(out, "{}", l.render(c));
+        let (credited, checked) = report.credit_tally(&o.outlet);
+        let credit = if checked == 0 {
+            String::new()
+        } else {
+            format!("; {credited} of {checked} credit their sources")
+        };
+        let kinds: Vec<String> = [
+            ("edited", o.by_kind.edited),
+            ("verbatim", o.by_kind.verbatim),
+            ("quote", o.by_kind.quote),
+        ]
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{k} {}", share(*n, o.chars)))
+        .collect();
+        let text = format!(
+            "{}, {}, reused {}{}; {}{credit}",
+            plural(o.articles, "article", "articles"),
+            plural(o.passages, "passage", "passages"),
+            pct(o.coverage),
+            if kinds.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", kinds.join(", "))
+            },
+            plural(o.sources.len(), "source", "sources"),
+        );
+        wrap(out, &text, 4, w);
+    }
+}
+
 /// Render the report as text.
 pub fn render(report: &Report, opts: &TextOptions) -> String {
     let w = opts.width.max(MIN_WIDTH);
@@ -455,6 +495,7 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
     });
     heading(
         &mut out,
+        w,
         &fit(
             &format!(
                 "OUTLETS ({}{}, most reuse first)",
@@ -472,7 +513,7 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
     outlet_table(&mut out, report, &outlets, w, c);
 
     if outlets.iter().any(|o| !o.sources.is_empty()) {
-        heading(&mut out, "SOURCES (characters reused, by source)", c);
+        heading(&mut out, w, "SOURCES (characters reused, by source)", c);
         let longest = outlets
             .iter()
             .flat_map(|o| &o.sources)
@@ -490,8 +531,13 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
                     thousands(src.chars),
                     plural(src.passages, "passage", "passages")
                 );
-                let name_w = longest.min(w.saturating_sub(tail.chars().count() + 9).max(10));
-                let _ = writeln!(out, "    from {:<name_w$}{tail}", fit(&src.outlet, name_w));
+                let room = w.saturating_sub(tail.chars().count() + 9);
+                if room >= longest.min(20) {
+                    let name_w = longest.min(room);
+                    let _ = writeln!(out, "    from {:<name_w$}{tail}", fit(&src.outlet, name_w));
+                } else {
+                    wrap(&mut out, &format!("from {}:{tail}", src.outlet), 4, w);
+                }
             }
         }
     }
@@ -505,6 +551,7 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
     if !credits.is_empty() {
         heading(
             &mut out,
+            w,
             "CREDIT (articles reusing text from a directed source)",
             c,
         );
@@ -528,6 +575,7 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
     let shown = f.passages(report, true);
     heading(
         &mut out,
+        w,
         &format!(
             "PASSAGES ({}{})",
             plural(total, "reuse passage", "reuse passages"),
@@ -546,6 +594,7 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
     if !boiler.is_empty() {
         heading(
             &mut out,
+            w,
             "BOILERPLATE (repeated text, not counted as reuse)",
             c,
         );
@@ -554,7 +603,7 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
         }
     }
     if !report.problems.is_empty() {
-        heading(&mut out, "PROBLEMS", c);
+        heading(&mut out, w, "PROBLEMS", c);
         for p in &report.problems {
             wrap(&mut out, &p.to_string(), 4, w);
         }
@@ -572,12 +621,16 @@ fn passage(out: &mut String, p: &Passage, w: usize, c: bool) {
     head.push(&format!(" {}", p.id), Style::Plain);
     let _ = writeln!(out, "\n{}", head.render(c));
     wrap(out, &format!("{} {arrow} {}", p.a.doc, p.b.doc), 4, w);
-    let _ = writeln!(
+    wrap(
         out,
-        "    {} identical words, similarity {:.0}%, cluster {}",
-        p.words,
-        p.similarity * 100.0,
-        p.cluster
+        &format!(
+            "{} identical words, similarity {:.0}%, cluster {}",
+            p.words,
+            p.similarity * 100.0,
+            p.cluster
+        ),
+        4,
+        w,
     );
     let has_edits = p.edits.iter().any(|e| e.op != Op::Equal);
     if w >= SIDE_BY_SIDE_WIDTH {

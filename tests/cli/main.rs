@@ -2,5 +2,7 @@
 //! a temporary directory, runs the `wirecopy` binary and checks stdout, stderr and the exit
 //! code.
 
+mod formats;
+mod html;
 mod report;
 mod support;
