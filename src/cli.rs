@@ -1,7 +1,7 @@
 //! Command-line interface: parses arguments into the library's [`Config`] and runs the
 //! subcommands. Nothing below this module knows clap exists.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,12 +9,13 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use wirecopy::config::{Config, LoadOptions, Settings};
-use wirecopy::corpus::{self, Input};
+use wirecopy::corpus::{self, Corpus, Input};
 use wirecopy::error::Error;
 use wirecopy::eval::generate::{self, GenParams};
 use wirecopy::eval::score::{self, ScoreOptions};
 use wirecopy::eval::truth::Truth;
 use wirecopy::regress::{self, Diff};
+use wirecopy::report::filter::Filter;
 use wirecopy::report::{self, Report};
 
 /// Exit code: success.
@@ -77,8 +78,32 @@ enum Command {
 enum Format {
     /// Human-readable report.
     Text,
-    /// JSON (schema in the README).
+    /// JSON (schema in the README); always complete, display filters do not apply.
     Json,
+    /// One self-contained HTML page: outlet × source matrix, outlet table, passages
+    /// side by side.
+    Html,
+    /// One CSV row per passage (RFC 4180, CRLF line ends).
+    Csv,
+}
+
+/// Output format of `check`, `diff` and `eval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TextOrJson {
+    /// Human-readable.
+    Text,
+    /// JSON.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    /// Colour when standard output is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
 }
 
 #[derive(Debug, Args)]
@@ -92,12 +117,11 @@ struct ReportArgs {
     /// Write to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Show at most N passages in the text report (largest first).
-    #[arg(long, value_name = "N")]
-    top: Option<usize>,
-    /// Wrap the text report at N columns.
-    #[arg(long, value_name = "N", default_value_t = 80)]
-    width: usize,
+    /// Also write the per-outlet summary as CSV to FILE.
+    #[arg(long, value_name = "FILE")]
+    outlets_csv: Option<PathBuf>,
+    #[command(flatten)]
+    display: DisplayArgs,
     #[command(flatten)]
     detect: DetectArgs,
     #[command(flatten)]
@@ -113,8 +137,8 @@ struct CompareArgs {
     #[arg(long, value_name = "X", default_value_t = regress::DEFAULT_TOLERANCE)]
     tolerance: f64,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    format: TextOrJson,
     /// Wrap the text output at N columns.
     #[arg(long, value_name = "N", default_value_t = 80)]
     width: usize,
@@ -133,8 +157,8 @@ impl CompareArgs {
 
     fn render(&self, diff: &Diff, old_label: String, new_label: String) -> String {
         match self.format {
-            Format::Json => regress::render::json(diff),
-            Format::Text => regress::render::text(
+            TextOrJson::Json => regress::render::json(diff),
+            TextOrJson::Text => regress::render::text(
                 diff,
                 &regress::render::TextOptions {
                     width: self.width,
@@ -208,8 +232,8 @@ struct EvalArgs {
     #[arg(value_name = "PATH", required_unless_present = "report")]
     paths: Vec<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    format: TextOrJson,
     /// Fail (exit 1) when macro F1 is below X.
     #[arg(long, value_name = "X")]
     min_f1: Option<f64>,
@@ -238,6 +262,56 @@ struct DiffArgs {
     new: PathBuf,
     #[command(flatten)]
     compare: CompareArgs,
+}
+
+/// Options of the reports people read (text, HTML, CSV); they never change what is
+/// detected, and the JSON report is always complete.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Display (text, HTML, CSV)")]
+struct DisplayArgs {
+    /// Show at most N passages, the largest first.
+    #[arg(long, value_name = "N")]
+    top: Option<usize>,
+    /// Show only this outlet and passages involving it (repeatable).
+    #[arg(long, value_name = "NAME")]
+    outlet: Vec<String>,
+    /// Show only passages with at least N identical words (detection's threshold is
+    /// --min-words).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    show_min_words: usize,
+    /// Wrap the text report at N columns [default: the terminal's width, else 80].
+    #[arg(long, value_name = "N")]
+    width: Option<usize>,
+    /// Colour the text report.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+}
+
+impl DisplayArgs {
+    fn filter(&self) -> Filter {
+        Filter {
+            outlets: self.outlet.clone(),
+            min_words: self.show_min_words,
+            top: self.top,
+        }
+    }
+
+    /// Width and colour of the text report; the terminal is only asked when the report
+    /// goes to it.
+    fn terminal(&self, to_stdout: bool) -> (usize, bool) {
+        let tty = to_stdout && std::io::stdout().is_terminal();
+        let width = self.width.unwrap_or_else(|| {
+            tty.then(|| terminal_size::terminal_size().map(|(w, _)| w.0 as usize))
+                .flatten()
+                .unwrap_or(80)
+        });
+        let color = match self.color {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        };
+        (width, color)
+    }
 }
 
 /// Options that change what is detected (all recorded in the report's `settings`).
@@ -370,9 +444,9 @@ fn init_threads(n: Option<usize>) -> Result<()> {
     Ok(())
 }
 
-/// Load the corpus and analyse it; problems go to stderr. Returns the report and whether
-/// anything was skipped.
-fn run_corpus(paths: &[String], cfg: &Config, strict: bool) -> Result<(Report, bool)> {
+/// Load the corpus and analyse it; problems go to stderr. Returns the corpus (the HTML
+/// report shows its texts), the report and whether anything was skipped.
+fn run_corpus(paths: &[String], cfg: &Config, strict: bool) -> Result<(Corpus, Report, bool)> {
     let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
     let corpus = corpus::load(&inputs, &cfg.load)?;
     let stderr = std::io::stderr();
@@ -392,7 +466,7 @@ fn run_corpus(paths: &[String], cfg: &Config, strict: bool) -> Result<(Report, b
         }));
     }
     let report = wirecopy::analyze(&corpus, &cfg.settings)?;
-    Ok((report, skipped > 0))
+    Ok((corpus, report, skipped > 0))
 }
 
 /// Write rendered output to a file (atomically) or standard output.
@@ -414,17 +488,61 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => {
             init_threads(args.load.threads)?;
             let cfg = config(&args.detect, &args.load)?;
-            let (report, skipped) = run_corpus(&args.paths, &cfg, args.load.strict)?;
+            let (corpus, report, skipped) = run_corpus(&args.paths, &cfg, args.load.strict)?;
+            let filter = args.display.filter();
+            let unknown = filter.unknown_outlets(&report);
+            if !unknown.is_empty() {
+                let mut known: Vec<&str> =
+                    report.outlets.iter().map(|o| o.outlet.as_str()).collect();
+                let more = known.len().saturating_sub(10);
+                known.truncate(10);
+                bail!(
+                    "no outlet named {} (outlets: {}{}); nothing written",
+                    unknown.join(", "),
+                    known.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                );
+            }
             let bytes = match args.format {
                 Format::Json => report::json::render(&report),
-                Format::Text => report::text::render(
-                    &report,
-                    &report::text::TextOptions {
-                        width: args.width,
-                        top: args.top,
-                    },
-                ),
+                Format::Text => {
+                    let (width, color) = args.display.terminal(args.output.is_none());
+                    report::text::render(
+                        &report,
+                        &report::text::TextOptions {
+                            width,
+                            color,
+                            filter: filter.clone(),
+                        },
+                    )
+                }
+                Format::Html => {
+                    let texts: Vec<(&str, &str)> = corpus
+                        .documents
+                        .iter()
+                        .map(|d| (d.id.as_str(), d.text.as_str()))
+                        .collect();
+                    report::html::render(
+                        &report,
+                        &texts,
+                        &report::html::HtmlOptions {
+                            title: format!("wirecopy report: {}", args.paths.join(" ")),
+                            filter: filter.clone(),
+                        },
+                    )
+                }
+                Format::Csv => report::csv::passages(&report, &filter),
             };
+            if let Some(p) = &args.outlets_csv {
+                wirecopy::output::write_atomic(
+                    p,
+                    report::csv::outlets(&report, &filter).as_bytes(),
+                )?;
+            }
             emit(args.output.as_ref(), bytes.as_bytes())?;
             Ok(ExitCode::from(if skipped { EXIT_SKIPPED } else { EXIT_OK }))
         }
@@ -474,7 +592,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     };
     init_threads(args.load.threads)?;
     let cfg = config(&args.detect, &args.load)?;
-    let (report, _skipped) = run_corpus(&args.paths, &cfg, args.load.strict)?;
+    let (_corpus, report, _skipped) = run_corpus(&args.paths, &cfg, args.load.strict)?;
     let diff = old
         .as_ref()
         .map(|old| regress::compare(old, &report, args.compare.tolerance));
@@ -503,8 +621,8 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         }
     };
     match args.compare.format {
-        Format::Text => out.push_str(&note),
-        Format::Json => eprint!("wirecopy: {note}"),
+        TextOrJson::Text => out.push_str(&note),
+        TextOrJson::Json => eprint!("wirecopy: {note}"),
     }
     emit(None, out.as_bytes())?;
     Ok(ExitCode::from(EXIT_OK))
@@ -600,7 +718,7 @@ fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
         None => {
             init_threads(args.load.threads)?;
             let cfg = config(&args.detect, &args.load)?;
-            run_corpus(&args.paths, &cfg, args.load.strict)?.0
+            run_corpus(&args.paths, &cfg, args.load.strict)?.1
         }
     };
     truth
@@ -617,8 +735,8 @@ fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
         },
     );
     let out = match args.format {
-        Format::Text => score::render_text(&scores),
-        Format::Json => {
+        TextOrJson::Text => score::render_text(&scores),
+        TextOrJson::Json => {
             let mut s = serde_json::to_string_pretty(&scores)?;
             s.push('\n');
             s

@@ -71,7 +71,6 @@ pub fn analyze(corpus: &Corpus, settings: &Settings) -> Result<Report> {
             let als = align::align(&tokens[p.a], &tokens[p.b], &params);
             (p, als)
         })
-        .filter(|(_, als)| !als.is_empty())
         .collect();
     let masks = attribute::boilerplate_masks(docs, &tokens, &sets, settings);
     let wire = attribute::wire_flags(docs, &settings.wire);

@@ -1,5 +1,6 @@
-//! The report: what a run found, as data. Renderers ([`text`], [`json`]) are pure functions
-//! of it; the binary decides where the bytes go.
+//! The report: what a run found, as data. Renderers ([`text`], [`json`], [`html`], [`csv`])
+//! are pure functions of it; the binary decides where the bytes go. [`filter`] selects what
+//! the reports people read show.
 //!
 //! # JSON schema (`schema_version` 1)
 //!
@@ -61,6 +62,9 @@
 //!   then position, outlets by name. The same input gives byte-identical JSON.
 
 pub mod build;
+pub mod csv;
+pub mod filter;
+pub mod html;
 pub mod json;
 pub mod text;
 
@@ -369,5 +373,15 @@ impl Report {
     /// Look a document up by id.
     pub fn document(&self, id: &str) -> Option<&DocumentEntry> {
         self.documents.iter().find(|d| d.id == id)
+    }
+
+    /// Credit tally of an outlet: (articles crediting every directed source they reuse,
+    /// articles reusing a directed source).
+    pub fn credit_tally(&self, outlet: &str) -> (usize, usize) {
+        self.documents
+            .iter()
+            .filter(|d| d.outlet == outlet)
+            .filter_map(|d| d.credit.as_ref())
+            .fold((0, 0), |(c, n), cr| (c + usize::from(cr.credited), n + 1))
     }
 }

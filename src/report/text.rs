@@ -1,28 +1,212 @@
-//! Plain-text renderer: per-outlet summary, then each passage with both sides and its
-//! word-level edits (`[-deleted-]`, `{+inserted+}`, `[-old-]{+new+}` for replacements).
-//! Fits an 80-column terminal; no colour.
+//! Terminal renderer: a summary table per outlet, who reused whom, credit, then each passage
+//! with its word-level edits.
+//!
+//! Passages are stacked (side A, side B, then the edits as one line of B's text with A's
+//! words marked: `[-deleted-]`, `{+inserted+}`, `[-old-]{+new+}`) below
+//! [`SIDE_BY_SIDE_WIDTH`] columns, and shown as two columns from there on. With colour,
+//! kept words are plain, replaced words yellow, inserted green and deleted red, and the
+//! markers are left out; without colour the markers carry the same information.
+//!
+//! Every line fits `width` columns, counting one column per character (the renderer
+//! does not try to measure East Asian wide characters). The renderer reads no environment:
+//! the caller decides width and colour.
 
 use std::fmt::Write;
 
-use super::{Direction, Edit, Passage, Report, Side};
+use super::filter::Filter;
+use super::{Direction, Edit, OutletEntry, Passage, Report, Side};
 use crate::align::Op;
+
+/// From this width on, passages are shown side by side.
+pub const SIDE_BY_SIDE_WIDTH: usize = 120;
+
+/// Narrowest width rendered; smaller widths are raised to it.
+pub const MIN_WIDTH: usize = 40;
 
 /// Options of the text report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextOptions {
-    /// Line width to wrap to.
+    /// Line width to wrap to (at least [`MIN_WIDTH`]).
     pub width: usize,
-    /// Show at most this many passages (all when `None`).
-    pub top: Option<usize>,
+    /// Use ANSI colours.
+    pub color: bool,
+    /// Which outlets and passages to show.
+    pub filter: Filter,
 }
 
 impl Default for TextOptions {
     fn default() -> Self {
         TextOptions {
             width: 80,
-            top: None,
+            color: false,
+            filter: Filter::default(),
         }
     }
+}
+
+/// How a piece of passage text is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// Plain text (kept words, spaces, labels).
+    Plain,
+    /// A word replaced by another.
+    Replaced,
+    /// A word only in B.
+    Inserted,
+    /// A word only in A.
+    Deleted,
+    /// Headings.
+    Bold,
+    /// Secondary information.
+    Dim,
+}
+
+impl Style {
+    fn code(self) -> &'static str {
+        match self {
+            Style::Plain => "",
+            Style::Replaced => "\x1b[33m",
+            Style::Inserted => "\x1b[32m",
+            Style::Deleted => "\x1b[31m",
+            Style::Bold => "\x1b[1m",
+            Style::Dim => "\x1b[2m",
+        }
+    }
+}
+
+const RESET: &str = "\x1b[0m";
+
+/// A run of characters in one style.
+#[derive(Debug, Clone)]
+struct Span {
+    text: String,
+    style: Style,
+}
+
+/// A line of spans and its width in characters.
+#[derive(Debug, Clone, Default)]
+struct Line {
+    spans: Vec<Span>,
+    width: usize,
+}
+
+impl Line {
+    fn push(&mut self, text: &str, style: Style) {
+        if text.is_empty() {
+            return;
+        }
+        self.width += text.chars().count();
+        match self.spans.last_mut() {
+            Some(last) if last.style == style => last.text.push_str(text),
+            _ => self.spans.push(Span {
+                text: text.to_string(),
+                style,
+            }),
+        }
+    }
+
+    fn render(&self, color: bool) -> String {
+        let mut s = String::new();
+        for sp in &self.spans {
+            if color && sp.style != Style::Plain {
+                s.push_str(sp.style.code());
+                s.push_str(&sp.text);
+                s.push_str(RESET);
+            } else {
+                s.push_str(&sp.text);
+            }
+        }
+        s
+    }
+}
+
+/// A word for wrapping: pieces glued together (a word and its punctuation, markers).
+type Word = Vec<(String, Style)>;
+
+fn word_width(w: &Word) -> usize {
+    w.iter().map(|(t, _)| t.chars().count()).sum()
+}
+
+/// Greedy word wrap to `avail` columns; words longer than a line are broken.
+fn wrap_words(words: &[Word], avail: usize) -> Vec<Line> {
+    let avail = avail.max(1);
+    let mut lines = Vec::new();
+    let mut line = Line::default();
+    for w in words {
+        let ww = word_width(w);
+        if line.width > 0 && line.width + 1 + ww > avail {
+            lines.push(std::mem::take(&mut line));
+        }
+        if line.width > 0 {
+            // A space between two words of one style takes it (fewer escape codes).
+            let prev = line.spans.last().map(|s| s.style);
+            let next = w.first().map(|p| p.1);
+            line.push(
+                " ",
+                if prev == next {
+                    next.unwrap_or(Style::Plain)
+                } else {
+                    Style::Plain
+                },
+            );
+        }
+        for (text, style) in w {
+            for c in text.chars() {
+                if line.width >= avail {
+                    lines.push(std::mem::take(&mut line));
+                }
+                let mut b = [0u8; 4];
+                line.push(c.encode_utf8(&mut b), *style);
+            }
+        }
+    }
+    if line.width > 0 {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Split styled text into words at whitespace (newlines included); pieces not separated by
+/// whitespace stay one word.
+fn words_of(pieces: &[(String, Style)]) -> Vec<Word> {
+    let mut words: Vec<Word> = Vec::new();
+    let mut open = false;
+    for (text, style) in pieces {
+        let mut rest = text.as_str();
+        while !rest.is_empty() {
+            let ws = rest.len() - rest.trim_start().len();
+            if ws > 0 {
+                open = false;
+                rest = &rest[ws..];
+                continue;
+            }
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let piece = (rest[..end].to_string(), *style);
+            if open {
+                words.last_mut().expect("open word").push(piece);
+            } else {
+                words.push(vec![piece]);
+                open = true;
+            }
+            rest = &rest[end..];
+        }
+    }
+    words
+}
+
+fn plain_words(text: &str) -> Vec<Word> {
+    words_of(&[(text.to_string(), Style::Plain)])
+}
+
+/// Write `words` wrapped to `width` with an indent.
+fn wrap_into(out: &mut String, words: &[Word], indent: usize, width: usize, color: bool) {
+    for l in wrap_words(words, width.saturating_sub(indent)) {
+        let _ = writeln!(out, "{:indent$}{}", "", l.render(color));
+    }
+}
+
+pub(crate) fn wrap(out: &mut String, text: &str, indent: usize, width: usize) {
+    wrap_into(out, &plain_words(text), indent, width, false);
 }
 
 pub(crate) fn thousands(n: usize) -> String {
@@ -41,31 +225,26 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
+fn share(part: usize, whole: usize) -> String {
+    if whole == 0 || part == 0 {
+        "-".into()
+    } else {
+        pct(part as f64 / whole as f64)
+    }
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
-/// Greedy word wrap of `text` (newlines become spaces) at `width`, each line indented.
-pub(crate) fn wrap(out: &mut String, text: &str, indent: usize, width: usize) {
-    let avail = width.saturating_sub(indent).max(20);
-    let mut line = String::new();
-    let mut line_chars = 0;
-    for word in text.split_whitespace() {
-        let wc = word.chars().count();
-        if line_chars > 0 && line_chars + 1 + wc > avail {
-            let _ = writeln!(out, "{:indent$}{line}", "");
-            line.clear();
-            line_chars = 0;
-        }
-        if line_chars > 0 {
-            line.push(' ');
-            line_chars += 1;
-        }
-        line.push_str(word);
-        line_chars += wc;
-    }
-    if line_chars > 0 {
-        let _ = writeln!(out, "{:indent$}{line}", "");
+/// `s` cut to `n` characters, with `…` when cut.
+fn fit(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
     }
 }
 
@@ -130,181 +309,408 @@ pub fn diff_line(p: &Passage) -> String {
     out
 }
 
+/// One side of a passage as styled pieces: kept text plain, the side's own edits styled and,
+/// without colour, marked (`[-…-]` on A, `{+…+}` on B).
+fn side_pieces(p: &Passage, is_a: bool, color: bool) -> Vec<(String, Style)> {
+    let side = if is_a { &p.a } else { &p.b };
+    let mut pieces = Vec::new();
+    let mut pos = side.start;
+    for e in &p.edits {
+        let (s, t) = if is_a {
+            (e.a_start, e.a_end)
+        } else {
+            (e.b_start, e.b_end)
+        };
+        if s > pos {
+            pieces.push((slice(side, pos, s).to_string(), Style::Plain));
+        }
+        let style = match (e.op, is_a) {
+            (Op::Equal, _) => Style::Plain,
+            (Op::Replace, _) => Style::Replaced,
+            (Op::Delete, true) => Style::Deleted,
+            (Op::Insert, false) => Style::Inserted,
+            _ => {
+                pos = pos.max(t);
+                continue;
+            }
+        };
+        let text = slice(side, s, t);
+        if style == Style::Plain || color {
+            pieces.push((text.to_string(), style));
+        } else if is_a {
+            pieces.push((format!("[-{text}-]"), style));
+        } else {
+            pieces.push((format!("{{+{text}+}}"), style));
+        }
+        pos = pos.max(t);
+    }
+    if pos < side.end {
+        pieces.push((slice(side, pos, side.end).to_string(), Style::Plain));
+    }
+    pieces
+}
+
+fn heading(out: &mut String, width: usize, text: &str, color: bool) {
+    out.push('\n');
+    let words = words_of(&[(text.to_string(), Style::Bold)]);
+    wrap_into(out, &words, 0, width, color);
+}
+
+fn outlet_table(out: &mut String, report: &Report, outlets: &[&OutletEntry], w: usize, c: bool) {
+    // Right-aligned numeric columns after the outlet name.
+    const COLS: [(&str, usize); 8] = [
+        ("arts", 5),
+        ("pass", 5),
+        ("reused", 7),
+        ("edited", 7),
+        ("verbat", 7),
+        ("quote", 6),
+        ("srcs", 5),
+        ("credit", 7),
+    ];
+    let fixed: usize = COLS.iter().map(|(_, n)| n + 1).sum();
+    if w < fixed + 12 {
+        return outlet_blocks(out, report, outlets, w, c);
+    }
+    let longest = outlets
+        .iter()
+        .map(|o| o.outlet.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    let name_w = longest.min(w.saturating_sub(fixed)).max(6);
+    let mut head = format!("{:<name_w$}", "outlet");
+    for (label, n) in COLS {
+        let _ = write!(head, " {label:>n$}");
+    }
+    let mut l = Line::default();
+    l.push(&head, Style::Dim);
+    let _ = writeln!(out, "{}", l.render(c));
+    for o in outlets {
+        let (credited, checked) = report.credit_tally(&o.outlet);
+        let cells = [
+            thousands(o.articles),
+            thousands(o.passages),
+            pct(o.coverage),
+            share(o.by_kind.edited, o.chars),
+            share(o.by_kind.verbatim, o.chars),
+            share(o.by_kind.quote, o.chars),
+            thousands(o.sources.len()),
+            if checked == 0 {
+                "-".into()
+            } else {
+                format!("{credited}/{checked}")
+            },
+        ];
+        let mut row = format!("{:<name_w$}", fit(&o.outlet, name_w));
+        for ((_, n), cell) in COLS.iter().zip(cells) {
+            let _ = write!(row, " {cell:>n$}");
+        }
+        let _ = writeln!(out, "{row}");
+    }
+    out.push('\n');
+    let mut legend = Line::default();
+    let words = plain_words(
+        "arts: articles; pass: reuse passages; reused, edited, verbat(im), quote: share of \
+         the outlet's characters (boilerplate not counted); srcs: source outlets; credit: \
+         articles crediting every source they reuse / articles reusing a directed source.",
+    );
+    for l in wrap_words(&words, w) {
+        legend.spans = l.spans;
+        legend.spans.iter_mut().for_each(|s| s.style = Style::Dim);
+        let _ = writeln!(out, "{}", legend.render(c));
+    }
+}
+
+/// The outlet table for narrow terminals: one short block per outlet.
+fn outlet_blocks(out: &mut String, report: &Report, outlets: &[&OutletEntry], w: usize, c: bool) {
+    for o in outlets {
+        let mut l = Line::default();
+        l.push(&fit(&o.outlet, w), Style::Bold);
+        let _ = writeln!(out, "{}", l.render(c));
+        let (credited, checked) = report.credit_tally(&o.outlet);
+        let credit = if checked == 0 {
+            String::new()
+        } else {
+            format!("; {credited} of {checked} credit their sources")
+        };
+        let kinds: Vec<String> = [
+            ("edited", o.by_kind.edited),
+            ("verbatim", o.by_kind.verbatim),
+            ("quote", o.by_kind.quote),
+        ]
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{k} {}", share(*n, o.chars)))
+        .collect();
+        let text = format!(
+            "{}, {}, reused {}{}; {}{credit}",
+            plural(o.articles, "article", "articles"),
+            plural(o.passages, "passage", "passages"),
+            pct(o.coverage),
+            if kinds.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", kinds.join(", "))
+            },
+            plural(o.sources.len(), "source", "sources"),
+        );
+        wrap(out, &text, 4, w);
+    }
+}
+
 /// Render the report as text.
 pub fn render(report: &Report, opts: &TextOptions) -> String {
-    let w = opts.width.max(40);
+    let w = opts.width.max(MIN_WIDTH);
+    let c = opts.color;
+    let f = &opts.filter;
     let mut out = String::new();
     let s = &report.summary;
-    let _ = writeln!(
-        out,
-        "wirecopy {}: {} from {}",
-        report.wirecopy_version,
-        plural(s.documents, "document", "documents"),
-        plural(s.outlets, "outlet", "outlets"),
+    wrap(
+        &mut out,
+        &format!(
+            "wirecopy {}: {} from {}",
+            report.wirecopy_version,
+            plural(s.documents, "document", "documents"),
+            plural(s.outlets, "outlet", "outlets"),
+        ),
+        0,
+        w,
     );
-    let _ = writeln!(
-        out,
-        "{} compared, {} verified, {} in {}",
-        plural(s.candidate_pairs, "pair", "pairs"),
-        thousands(s.verified_pairs),
-        plural(s.passages, "passage", "passages"),
-        plural(s.clusters, "cluster", "clusters"),
+    wrap(
+        &mut out,
+        &format!(
+            "{} compared, {} verified, {} in {}",
+            plural(s.candidate_pairs, "pair", "pairs"),
+            thousands(s.verified_pairs),
+            plural(s.passages, "passage", "passages"),
+            plural(s.clusters, "cluster", "clusters"),
+        ),
+        0,
+        w,
     );
-    out.push('\n');
-    let _ = writeln!(
-        out,
-        "OUTLETS (reused share of their text; boilerplate not counted)"
-    );
-    let mut outlets: Vec<_> = report.outlets.iter().collect();
+
+    let mut outlets = f.outlets(report);
     outlets.sort_by(|x, y| {
         y.coverage
             .total_cmp(&x.coverage)
             .then(x.outlet.cmp(&y.outlet))
     });
-    for o in outlets {
-        let _ = writeln!(
-            out,
-            "\n{}  {}, {} chars",
-            o.outlet,
-            plural(o.articles, "article", "articles"),
-            thousands(o.chars)
-        );
-        if o.reused_chars == 0 && o.by_kind.boilerplate == 0 {
-            let _ = writeln!(out, "    no reused text found");
-            continue;
-        }
-        let _ = writeln!(
-            out,
-            "    reused {} chars ({}) in {}",
-            thousands(o.reused_chars),
-            pct(o.coverage),
-            plural(o.passages, "passage", "passages"),
-        );
-        let _ = writeln!(
-            out,
-            "    by kind: edited {}, verbatim {}, quote {}{}",
-            thousands(o.by_kind.edited),
-            thousands(o.by_kind.verbatim),
-            thousands(o.by_kind.quote),
-            if o.by_kind.boilerplate > 0 {
-                format!("; boilerplate {}", thousands(o.by_kind.boilerplate))
-            } else {
-                String::new()
+    heading(
+        &mut out,
+        w,
+        &fit(
+            &format!(
+                "OUTLETS ({}{}, most reuse first)",
+                plural(outlets.len(), "outlet", "outlets"),
+                if outlets.len() < report.outlets.len() {
+                    format!(" of {}", thousands(report.outlets.len()))
+                } else {
+                    String::new()
+                }
+            ),
+            w,
+        ),
+        c,
+    );
+    outlet_table(&mut out, report, &outlets, w, c);
+
+    if outlets.iter().any(|o| !o.sources.is_empty()) {
+        heading(&mut out, w, "SOURCES (characters reused, by source)", c);
+        let longest = outlets
+            .iter()
+            .flat_map(|o| &o.sources)
+            .map(|s| s.outlet.chars().count())
+            .max()
+            .unwrap_or(0);
+        for o in &outlets {
+            if o.sources.is_empty() {
+                continue;
             }
-        );
-        for src in &o.sources {
-            let _ = writeln!(
-                out,
-                "    from {}: {}, {} chars",
-                src.outlet,
-                plural(src.passages, "passage", "passages"),
-                thousands(src.chars)
-            );
-        }
-    }
-    let credits: Vec<_> = report
-        .documents
-        .iter()
-        .filter_map(|d| d.credit.as_ref().map(|c| (d, c)))
-        .collect();
-    if !credits.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nCREDIT (articles reusing text from a directed source)"
-        );
-        for (d, c) in credits {
-            if c.credited {
-                let names: Vec<_> = c.matches.iter().map(|m| format!("{:?}", m.text)).collect();
-                let _ = writeln!(
-                    out,
-                    "    {}: credits {} ({})",
-                    d.id,
-                    c.sources.join(", "),
-                    names.join(", ")
+            let _ = writeln!(out, "{}", fit(&o.outlet, w));
+            for src in &o.sources {
+                let tail = format!(
+                    " {:>9} chars in {}",
+                    thousands(src.chars),
+                    plural(src.passages, "passage", "passages")
                 );
-            } else {
-                let _ = writeln!(
-                    out,
-                    "    {}: does NOT credit {}",
-                    d.id,
-                    c.uncredited.join(", ")
-                );
+                let room = w.saturating_sub(tail.chars().count() + 9);
+                if room >= longest.min(20) {
+                    let name_w = longest.min(room);
+                    let _ = writeln!(out, "    from {:<name_w$}{tail}", fit(&src.outlet, name_w));
+                } else {
+                    wrap(&mut out, &format!("from {}:{tail}", src.outlet), 4, w);
+                }
             }
         }
     }
 
-    let reuse: Vec<&Passage> = report
-        .passages
+    let credits: Vec<_> = report
+        .documents
         .iter()
-        .filter(|p| p.kind.is_reuse())
+        .filter(|d| f.shows_outlet(&d.outlet))
+        .filter_map(|d| d.credit.as_ref().map(|cr| (d, cr)))
         .collect();
-    let boiler: Vec<&Passage> = report
-        .passages
-        .iter()
-        .filter(|p| !p.kind.is_reuse())
-        .collect();
-    let mut shown: Vec<&Passage> = reuse.clone();
-    shown.sort_by(|x, y| y.words.cmp(&x.words).then(x.id.cmp(&y.id)));
-    if let Some(n) = opts.top {
-        shown.truncate(n);
-        shown.sort_by_key(|p| {
-            report
-                .passages
-                .iter()
-                .position(|q| q.id == p.id)
-                .unwrap_or(usize::MAX)
-        });
-    } else {
-        shown = reuse.clone();
-    }
-    let _ = writeln!(
-        out,
-        "\nPASSAGES ({}{})",
-        plural(reuse.len(), "reuse passage", "reuse passages"),
-        if shown.len() < reuse.len() {
-            format!(", {} shown", shown.len())
-        } else {
-            String::new()
+    if !credits.is_empty() {
+        heading(
+            &mut out,
+            w,
+            "CREDIT (articles reusing text from a directed source)",
+            c,
+        );
+        for (d, cr) in credits {
+            let line = if cr.credited {
+                let names: Vec<_> = cr.matches.iter().map(|m| format!("{:?}", m.text)).collect();
+                format!(
+                    "{}: credits {} ({})",
+                    d.id,
+                    cr.sources.join(", "),
+                    names.join(", ")
+                )
+            } else {
+                format!("{}: does NOT credit {}", d.id, cr.uncredited.join(", "))
+            };
+            wrap(&mut out, &line, 4, w);
         }
+    }
+
+    let total = report.passages.iter().filter(|p| p.kind.is_reuse()).count();
+    let shown = f.passages(report, true);
+    heading(
+        &mut out,
+        w,
+        &format!(
+            "PASSAGES ({}{})",
+            plural(total, "reuse passage", "reuse passages"),
+            if shown.len() < total {
+                format!(", {} shown", thousands(shown.len()))
+            } else {
+                String::new()
+            }
+        ),
+        c,
     );
     for p in shown {
-        passage(&mut out, p, w);
+        passage(&mut out, p, w, c);
     }
+    let boiler = f.passages(report, false);
     if !boiler.is_empty() {
-        let _ = writeln!(out, "\nBOILERPLATE (repeated text, not counted as reuse)");
+        heading(
+            &mut out,
+            w,
+            "BOILERPLATE (repeated text, not counted as reuse)",
+            c,
+        );
         for p in boiler {
-            passage(&mut out, p, w);
+            passage(&mut out, p, w, c);
         }
     }
     if !report.problems.is_empty() {
-        let _ = writeln!(out, "\nPROBLEMS");
+        heading(&mut out, w, "PROBLEMS", c);
         for p in &report.problems {
-            let _ = writeln!(out, "    {p}");
+            wrap(&mut out, &p.to_string(), 4, w);
         }
     }
     out
 }
 
-fn passage(out: &mut String, p: &Passage, w: usize) {
+fn passage(out: &mut String, p: &Passage, w: usize, c: bool) {
     let arrow = match p.direction {
         Direction::AToB => "->",
         Direction::Undirected => "<->",
     };
-    let _ = writeln!(out, "\n{} {}", p.kind.as_str().to_uppercase(), p.id);
+    let mut head = Line::default();
+    head.push(&p.kind.as_str().to_uppercase(), Style::Bold);
+    head.push(&format!(" {}", p.id), Style::Plain);
+    let _ = writeln!(out, "\n{}", head.render(c));
     wrap(out, &format!("{} {arrow} {}", p.a.doc, p.b.doc), 4, w);
-    let _ = writeln!(
+    wrap(
         out,
-        "    {} identical words, similarity {:.0}%, cluster {}",
-        p.words,
-        p.similarity * 100.0,
-        p.cluster
+        &format!(
+            "{} identical words, similarity {:.0}%, cluster {}",
+            p.words,
+            p.similarity * 100.0,
+            p.cluster
+        ),
+        4,
+        w,
     );
-    for (label, s) in [("A", &p.a), ("B", &p.b)] {
-        let _ = writeln!(out, "  {label} {} [{}..{}]", s.doc, s.start, s.end);
-        wrap(out, &s.text, 4, w);
+    let has_edits = p.edits.iter().any(|e| e.op != Op::Equal);
+    if w >= SIDE_BY_SIDE_WIDTH {
+        side_by_side(out, p, w, c);
+        return;
     }
-    if p.edits.iter().any(|e| e.op != Op::Equal) {
+    for (label, is_a) in [("A", true), ("B", false)] {
+        let s = if is_a { &p.a } else { &p.b };
+        wrap(
+            out,
+            &format!("{label} {} [{}..{}]", s.doc, s.start, s.end),
+            2,
+            w,
+        );
+        // Without colour the sides are plain and the edits line below marks the changes.
+        let words = if c {
+            words_of(&side_pieces(p, is_a, true))
+        } else {
+            plain_words(&s.text)
+        };
+        wrap_into(out, &words, 4, w, c);
+    }
+    if has_edits && !c {
         let _ = writeln!(out, "  edits (A -> B)");
         wrap(out, &diff_line(p), 4, w);
+    }
+}
+
+/// Two columns: A on the left, B on the right, each with its own edits marked.
+fn side_by_side(out: &mut String, p: &Passage, w: usize, c: bool) {
+    const GUTTER: &str = " │ ";
+    let col = (w - 2 - GUTTER.chars().count()) / 2;
+    let column = |is_a: bool| {
+        let s = if is_a { &p.a } else { &p.b };
+        let label = if is_a { "A" } else { "B" };
+        let mut lines = wrap_words(
+            &plain_words(&format!("{label} {} [{}..{}]", s.doc, s.start, s.end)),
+            col,
+        );
+        lines
+            .iter_mut()
+            .for_each(|l| l.spans.iter_mut().for_each(|s| s.style = Style::Dim));
+        lines.extend(wrap_words(&words_of(&side_pieces(p, is_a, c)), col));
+        lines
+    };
+    let (left, right) = (column(true), column(false));
+    for i in 0..left.len().max(right.len()) {
+        let l = left.get(i).cloned().unwrap_or_default();
+        let r = right.get(i).map(|r| r.render(c)).unwrap_or_default();
+        let pad = col - l.width;
+        let _ = writeln!(out, "  {}{:pad$}{GUTTER}{r}", l.render(c), "",);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_keep_punctuation_glued_and_break_long_words() {
+        let pieces = vec![
+            ("the ".to_string(), Style::Plain),
+            ("war".to_string(), Style::Inserted),
+            (", and\nmore".to_string(), Style::Plain),
+        ];
+        let words = words_of(&pieces);
+        assert_eq!(words.len(), 4);
+        assert_eq!(words[1].len(), 2, "`war` and `,` are one word");
+        let lines = wrap_words(&plain_words("abcdefghij xy"), 4);
+        let widths: Vec<usize> = lines.iter().map(|l| l.width).collect();
+        assert_eq!(widths, [4, 4, 2, 2]);
+        assert!(lines.iter().all(|l| l.width <= 4));
+    }
+
+    #[test]
+    fn fit_counts_characters() {
+        assert_eq!(fit("Zürich–Genève", 6), "Züric…");
+        assert_eq!(fit("abc", 3), "abc");
     }
 }

@@ -4,6 +4,8 @@
 
 mod check;
 mod eval;
+mod formats;
+mod html;
 mod passages;
 mod report;
 mod support;
