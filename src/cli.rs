@@ -2,7 +2,7 @@
 //! subcommands. Nothing below this module knows clap exists.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -45,14 +45,16 @@ enum Command {
     /// JSONL on standard input. Exit status: 0 ok, 1 some documents were skipped (the report
     /// covers the rest), 2 usage or input error.
     Report(ReportArgs),
-    /// Run the report on a corpus and compare it with a baseline report (CI regression mode).
+    /// Run the report on a corpus and compare it with a baseline report and/or score it
+    /// against a truth file (CI regression mode).
     ///
     /// Passages are matched by id, then by overlapping spans in the same document pair; the
     /// output lists settings changes, documents added or removed, passages lost, found and
-    /// changed, and outlet coverage changes. Exit status: 0 nothing changed beyond the
-    /// tolerance (or --update wrote the baseline), 1 something changed (a passage lost, found
-    /// or changed, a document added or removed, an outlet's coverage, or the settings
-    /// fingerprint), 2 usage or input error (missing or unreadable baseline, bad corpus path).
+    /// changed, and outlet coverage changes. With --truth the run is also scored (PAN
+    /// character-level precision, recall, F1, granularity) and --min-f1/--min-precision/
+    /// --min-recall set floors. Exit status: 0 nothing changed beyond the tolerance and every
+    /// floor met (or --update wrote the baseline), 1 something changed or a floor was missed,
+    /// 2 usage or input error (missing or unreadable baseline or truth, bad corpus path).
     Check(CheckArgs),
     /// Compare two saved JSON reports, as `check` does.
     ///
@@ -181,6 +183,11 @@ struct CheckArgs {
     /// Write the new report to the baseline file (atomically), after showing what changed.
     #[arg(long, visible_alias = "bless")]
     update: bool,
+    /// Also score the run against hand-labelled passages (truth_version 1, see the README).
+    #[arg(long, value_name = "FILE")]
+    truth: Option<PathBuf>,
+    #[command(flatten)]
+    thresholds: Thresholds,
     #[command(flatten)]
     compare: CompareArgs,
     #[command(flatten)]
@@ -234,6 +241,18 @@ struct EvalArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
     format: TextOrJson,
+    #[command(flatten)]
+    thresholds: Thresholds,
+    #[command(flatten)]
+    detect: DetectArgs,
+    #[command(flatten)]
+    load: LoadArgs,
+}
+
+/// Quality floors of a run scored against a truth file (`eval`, `check --truth`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Scoring against a truth file")]
+struct Thresholds {
     /// Fail (exit 1) when macro F1 is below X.
     #[arg(long, value_name = "X")]
     min_f1: Option<f64>,
@@ -246,10 +265,60 @@ struct EvalArgs {
     /// Score boilerplate passages and boilerplate truth cases too.
     #[arg(long)]
     include_boilerplate: bool,
-    #[command(flatten)]
-    detect: DetectArgs,
-    #[command(flatten)]
-    load: LoadArgs,
+}
+
+impl Thresholds {
+    fn list(&self) -> [(&'static str, &'static str, Option<f64>); 3] {
+        [
+            ("--min-f1", "F1", self.min_f1),
+            ("--min-precision", "precision", self.min_precision),
+            ("--min-recall", "recall", self.min_recall),
+        ]
+    }
+
+    fn validate(&self) -> Result<()> {
+        for (flag, _, v) in self.list() {
+            if let Some(x) = v {
+                if !(0.0..=1.0).contains(&x) {
+                    bail!("{flag} must be between 0 and 1, not {x}");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Score `report` against the truth at `path`; returns the scores and whether a floor
+    /// was missed (each miss is named on stderr).
+    fn score(&self, path: &Path, report: &Report) -> Result<(score::Scores, bool)> {
+        let truth = Truth::load(path)?;
+        truth
+            .check_documents(|id| report.document(id).map(|d| d.chars))
+            .map_err(|detail| Error::BadFile {
+                path: path.to_path_buf(),
+                detail,
+            })?;
+        let scores = score::score(
+            &truth,
+            &score::detections(report),
+            ScoreOptions {
+                include_boilerplate: self.include_boilerplate,
+            },
+        );
+        let mut failed = false;
+        for ((flag, name, min), got) in
+            self.list()
+                .into_iter()
+                .zip([scores.f1, scores.precision, scores.recall])
+        {
+            if let Some(min) = min {
+                if got < min {
+                    eprintln!("wirecopy: {name} {got:.4} is below {flag} {min}");
+                    failed = true;
+                }
+            }
+        }
+        Ok((scores, failed))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -563,12 +632,32 @@ fn verdict(diff: &Diff) -> ExitCode {
 
 /// `wirecopy check`: report on the corpus, compare with the baseline, optionally bless.
 fn check(args: CheckArgs) -> Result<ExitCode> {
-    // `--baseline` is optional so that other references (e.g. a truth file) can sit next to
-    // it; for now it is the only one.
-    let Some(baseline) = args.baseline.as_ref() else {
-        bail!("check needs --baseline FILE (a JSON report to compare with)");
-    };
     args.compare.validate()?;
+    args.thresholds.validate()?;
+    let Some(baseline) = args.baseline.as_ref() else {
+        let Some(truth) = &args.truth else {
+            bail!(
+                "check needs --baseline FILE (a JSON report to compare with) and/or --truth FILE"
+            );
+        };
+        if args.update {
+            bail!("--update needs --baseline FILE");
+        }
+        init_threads(args.load.threads)?;
+        let cfg = config(&args.detect, &args.load)?;
+        let (_corpus, report, _skipped) = run_corpus(&args.paths, &cfg, args.load.strict)?;
+        let (scores, failed) = args.thresholds.score(truth, &report)?;
+        let out = match args.compare.format {
+            TextOrJson::Text => score::render_text(&scores),
+            TextOrJson::Json => format!("{}\n", serde_json::to_string_pretty(&scores)?),
+        };
+        emit(None, out.as_bytes())?;
+        return Ok(ExitCode::from(if failed {
+            EXIT_BELOW_THRESHOLD
+        } else {
+            EXIT_OK
+        }));
+    };
     let exists = baseline
         .try_exists()
         .with_context(|| format!("cannot look at baseline {}", baseline.display()))?;
@@ -602,9 +691,40 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             .render(d, baseline.display().to_string(), args.paths.join(" ")),
         None => String::new(),
     };
+    // With --truth too: the scores follow the diff (text), or both go in one object (JSON).
+    let truth_failed = match &args.truth {
+        None => false,
+        Some(truth) => {
+            let (scores, failed) = args.thresholds.score(truth, &report)?;
+            match args.compare.format {
+                TextOrJson::Text => {
+                    out.push_str(&format!("\nTRUTH {}\n", truth.display()));
+                    out.push_str(&score::render_text(&scores));
+                }
+                TextOrJson::Json => {
+                    let diff_json: serde_json::Value = match &diff {
+                        Some(d) => serde_json::from_str(&regress::render::json(d))?,
+                        None => serde_json::Value::Null,
+                    };
+                    out = format!(
+                        "{}\n",
+                        serde_json::to_string_pretty(
+                            &serde_json::json!({ "baseline": diff_json, "truth": scores })
+                        )?
+                    );
+                }
+            }
+            failed
+        }
+    };
     if !args.update {
         emit(None, out.as_bytes())?;
-        return Ok(verdict(diff.as_ref().expect("a baseline was read")));
+        let code = verdict(diff.as_ref().expect("a baseline was read"));
+        return Ok(if truth_failed {
+            ExitCode::from(EXIT_BELOW_THRESHOLD)
+        } else {
+            code
+        });
     }
     let bytes = report::json::render(&report);
     let same = std::fs::read(baseline).is_ok_and(|b| b == bytes.as_bytes());
@@ -700,19 +820,7 @@ fn read_report(path: &PathBuf) -> Result<Report> {
 }
 
 fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
-    let thresholds = [
-        ("--min-f1", "F1", args.min_f1),
-        ("--min-precision", "precision", args.min_precision),
-        ("--min-recall", "recall", args.min_recall),
-    ];
-    for (flag, _, v) in thresholds {
-        if let Some(x) = v {
-            if !(0.0..=1.0).contains(&x) {
-                bail!("{flag} must be between 0 and 1, not {x}");
-            }
-        }
-    }
-    let truth = Truth::load(&args.truth)?;
+    args.thresholds.validate()?;
     let report = match &args.report {
         Some(p) => read_report(p)?,
         None => {
@@ -721,19 +829,7 @@ fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
             run_corpus(&args.paths, &cfg, args.load.strict)?.1
         }
     };
-    truth
-        .check_documents(|id| report.document(id).map(|d| d.chars))
-        .map_err(|detail| Error::BadFile {
-            path: args.truth.clone(),
-            detail,
-        })?;
-    let scores = score::score(
-        &truth,
-        &score::detections(&report),
-        ScoreOptions {
-            include_boilerplate: args.include_boilerplate,
-        },
-    );
+    let (scores, failed) = args.thresholds.score(&args.truth, &report)?;
     let out = match args.format {
         TextOrJson::Text => score::render_text(&scores),
         TextOrJson::Json => {
@@ -743,19 +839,6 @@ fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
         }
     };
     emit(None, out.as_bytes())?;
-    let mut failed = false;
-    for ((flag, name, min), got) in
-        thresholds
-            .into_iter()
-            .zip([scores.f1, scores.precision, scores.recall])
-    {
-        if let Some(min) = min {
-            if got < min {
-                eprintln!("wirecopy: {name} {got:.4} is below {flag} {min}");
-                failed = true;
-            }
-        }
-    }
     Ok(ExitCode::from(if failed {
         EXIT_BELOW_THRESHOLD
     } else {

@@ -307,3 +307,47 @@ fn update_killed_mid_write_leaves_the_old_baseline_intact() {
     assert_eq!(check(&f, &["--update"]).code, 0);
     assert_eq!(check(&f, &[]).code, 0);
 }
+
+#[test]
+fn truth_floors_decide_the_exit_code() {
+    let f = with_baseline();
+    let truth = crate::support::samples().with_file_name("riyadh-2025-02-18.truth.json");
+    let t = truth.to_str().unwrap();
+    let ok = f.run(&["check", "--truth", t, "--min-f1", "0.5", "corpus"]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    assert!(ok.stdout.contains("macro   precision"), "{}", ok.stdout);
+    let both = f.run(&["check", "--baseline", "base.json", "--truth", t, "corpus"]);
+    assert_eq!(both.code, 0, "{}{}", both.stdout, both.stderr);
+    assert!(both.stdout.contains("TRUTH"));
+    let high = f.run(&[
+        "check",
+        "--baseline",
+        "base.json",
+        "--truth",
+        t,
+        "--min-recall",
+        "0.999",
+        "corpus",
+    ]);
+    assert_eq!(high.code, 1, "{}{}", high.stdout, high.stderr);
+    assert!(
+        high.stderr.contains("below --min-recall"),
+        "{}",
+        high.stderr
+    );
+    let json = f.run(&[
+        "check",
+        "--baseline",
+        "base.json",
+        "--truth",
+        t,
+        "--format",
+        "json",
+        "corpus",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert!(v["truth"]["f1"].as_f64().unwrap() > 0.5);
+    assert!(v["baseline"].is_object());
+    let none = f.run(&["check", "corpus"]);
+    assert_eq!(none.code, 2);
+}
