@@ -35,14 +35,10 @@ field() {
 }
 num() { printf '%.3f' "$1"; }
 
-echo "| edit rate | cases | detections | precision | recall | F1 | granularity | plagdet | micro P | micro R | distractor-pair detections (chars) |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-for rate in "${rates[@]}"; do
-    dir="$tmp/rate-$rate"
-    "$bin" generate --base "$base" --out "$dir" --seed "$seed" --wires 30 --outlets 8 \
-        --articles 30 --edit-rate "$rate" --distractors 0.2 >/dev/null
-    "$bin" eval --truth "$dir/truth.json" "$dir/corpus.jsonl" --format json >"$dir/scores.json"
-    s="$dir/scores.json"
+header='| edit rate | cases | detections | precision | recall | F1 | granularity | plagdet | micro P | micro R | distractor-pair detections (chars) |'
+rule='|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+row() {
+    local rate="$1" s="$2"
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s (%s) |\n' \
         "$rate" "$(field "$s" cases)" "$(field "$s" detections)" \
         "$(num "$(field "$s" precision)")" "$(num "$(field "$s" recall)")" \
@@ -50,4 +46,23 @@ for rate in "${rates[@]}"; do
         "$(num "$(field "$s" plagdet)")" \
         "$(num "$(field "$s" micro precision)")" "$(num "$(field "$s" micro recall)")" \
         "$(field "$s" distractor_pairs detections)" "$(field "$s" distractor_pairs chars)"
+}
+all=() wire=()
+for rate in "${rates[@]}"; do
+    dir="$tmp/rate-$rate"
+    "$bin" generate --base "$base" --out "$dir" --seed "$seed" --wires 30 --outlets 8 \
+        --articles 30 --edit-rate "$rate" --distractors 0.2 >/dev/null
+    "$bin" report "$dir/corpus.jsonl" --format json -o "$dir/report.json"
+    "$bin" eval --truth "$dir/truth.json" --report "$dir/report.json" --format json >"$dir/all.json"
+    "$bin" eval --truth "$dir/truth.json" --report "$dir/report.json" --pairs-with wire \
+        --format json >"$dir/wire.json"
+    all+=("$(row "$rate" "$dir/all.json")")
+    wire+=("$(row "$rate" "$dir/wire.json")")
 done
+echo "Wire-to-outlet pairs (eval --pairs-with wire):"
+echo
+echo "$header"; echo "$rule"; printf '%s\n' "${wire[@]}"
+echo
+echo "All pairs (outlet-to-outlet cases included: two articles that copied the same wire text):"
+echo
+echo "$header"; echo "$rule"; printf '%s\n' "${all[@]}"

@@ -265,6 +265,10 @@ struct Thresholds {
     /// Score boilerplate passages and boilerplate truth cases too.
     #[arg(long)]
     include_boilerplate: bool,
+    /// Score only document pairs one of whose documents is from OUTLET (e.g. `wire`, for
+    /// wire-to-outlet reuse), in the truth and in the report alike.
+    #[arg(long, value_name = "OUTLET")]
+    pairs_with: Option<String>,
 }
 
 impl Thresholds {
@@ -290,7 +294,20 @@ impl Thresholds {
     /// Score `report` against the truth at `path`; returns the scores and whether a floor
     /// was missed (each miss is named on stderr).
     fn score(&self, path: &Path, report: &Report) -> Result<(score::Scores, bool)> {
-        let truth = Truth::load(path)?;
+        let mut truth = Truth::load(path)?;
+        let filtered: Report;
+        let mut report = report;
+        if let Some(outlet) = &self.pairs_with {
+            let of = |id: &str| report.document(id).map(|d| d.outlet.as_str());
+            truth
+                .passages
+                .retain(|c| of(&c.a.doc) == Some(outlet) || of(&c.b.doc) == Some(outlet));
+            let mut r = report.clone();
+            r.passages
+                .retain(|p| p.a.outlet == *outlet || p.b.outlet == *outlet);
+            filtered = r;
+            report = &filtered;
+        }
         truth
             .check_documents(|id| report.document(id).map(|d| d.chars))
             .map_err(|detail| Error::BadFile {

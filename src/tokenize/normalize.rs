@@ -439,7 +439,6 @@ mod tests {
             ("neighbouring", "neighboring"),
             ("Towards", "toward"),
             ("defence", "defense"),
-            ("unfavourable", "unfavourable"),
         ] {
             assert_eq!(n(uk), us, "{uk}");
         }
