@@ -23,7 +23,7 @@
 //!    X-drop extension over at most `max_gap` words. Cost: `O(Σ gᵢ²)` for the gaps of a
 //!    chain, bounded by `max_gap²` per gap, so linear in the passage length.
 //! 4. **Splitting.** The columns of the alignment are scanned Kadane-style with column scores
-//!    (identical +1, different −0.5, gap −1 to open and −0.75 to extend): a passage ends where
+//!    (identical +1, same stem 0, different −0.5, gap −1 to open and −0.75 to extend): a passage ends where
 //!    the running score falls
 //!    more than `max_gap` below its best (no single bridged gap costs more), i.e. where the texts truly diverge, and is
 //!    trimmed to start and end on identical words.
@@ -150,7 +150,7 @@ pub fn align(a: &[Token], b: &[Token], p: &AlignParams) -> Vec<Alignment> {
     let mut segments: Vec<Vec<Col>> = Vec::new();
     for ch in chains {
         let cols = build_columns(a, b, &ch, p.max_gap);
-        for seg in split(&cols, p.max_gap) {
+        for seg in split(a, b, &cols, p.max_gap) {
             segments.push(cols[seg].to_vec());
         }
     }
@@ -324,7 +324,7 @@ fn merge_segments(
                     }
                 }
                 let cols = build_columns(a, b, &chain_pairs, max_gap);
-                let parts: Vec<Vec<Col>> = split(&cols, max_gap)
+                let parts: Vec<Vec<Col>> = split(a, b, &cols, max_gap)
                     .into_iter()
                     .map(|r| cols[r].to_vec())
                     .collect();
@@ -540,13 +540,14 @@ fn build_columns(a: &[Token], b: &[Token], ch: &[Mem], max_gap: usize) -> Vec<Co
 
 /// Split columns into segments where the texts diverge; each segment starts and ends on an
 /// `Equal` column.
-fn split(cols: &[Col], max_gap: usize) -> Vec<Range<usize>> {
+fn split(a: &[Token], b: &[Token], cols: &[Col], max_gap: usize) -> Vec<Range<usize>> {
     // The chainer accepts a gap costing up to `max_gap`; the split must not cut inside one.
     let drop = (max_gap as f64).max(2.0);
     let mut prev = Op::Equal;
     let mut score = |c: &Col| {
         let s = match c.op {
             Op::Equal => 1.0,
+            Op::Replace if a[c.a].stem == b[c.b].stem => 0.0,
             Op::Replace => -REPLACE,
             Op::Insert | Op::Delete if prev == c.op => -GAP_EXTEND,
             Op::Insert | Op::Delete => -GAP_OPEN,
