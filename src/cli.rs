@@ -32,8 +32,12 @@ enum Command {
     /// Report the reused passages of a corpus, per outlet.
     ///
     /// PATHs are files or directories (walked recursively; `.txt` and `.jsonl`), or `-` for
-    /// JSONL on standard input. Exit status: 0 ok, 1 some documents were skipped (the report
-    /// covers the rest), 2 usage or input error.
+    /// JSONL on standard input. Every bad file or line is named on stderr with the reason and
+    /// the rest is still read.
+    ///
+    /// Exit status: 0 ok (warnings possible); 1 some documents were skipped, the report covers
+    /// the rest; 2 usage or input error (a PATH that does not exist, no document left, or a
+    /// skip under --strict), nothing written.
     Report(ReportArgs),
 }
 
@@ -198,29 +202,43 @@ fn init_threads(n: Option<usize>) -> Result<()> {
     Ok(())
 }
 
-/// Load the corpus and analyse it; problems go to stderr. Returns the report and whether
-/// anything was skipped.
+/// Load the corpus and analyse it; problems go to stderr, each naming its file (and line),
+/// then a one-line count. Returns the report and whether anything was skipped.
 fn run_corpus(paths: &[String], cfg: &Config, strict: bool) -> Result<(Report, bool)> {
     let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
     let corpus = corpus::load(&inputs, &cfg.load)?;
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
-    for p in &corpus.problems {
-        let _ = writeln!(err, "wirecopy: {p}");
-    }
     let skipped = corpus.skipped();
+    if (strict && skipped > 0) || corpus.documents.is_empty() {
+        print_problems(&corpus.problems);
+    }
     if strict && skipped > 0 {
-        bail!("{skipped} document(s) skipped and --strict is set; nothing written");
+        bail!("{skipped} input(s) skipped and --strict is set; nothing written");
     }
     if corpus.documents.is_empty() {
         bail!(wirecopy::error::Error::EmptyCorpus(if skipped > 0 {
-            format!(" ({skipped} skipped)")
+            format!(" ({skipped} input(s) skipped)")
         } else {
             " (no .txt or .jsonl files found)".into()
         }));
     }
     let report = wirecopy::analyze(&corpus, &cfg.settings)?;
+    print_problems(&report.problems);
+    if skipped > 0 {
+        eprintln!(
+            "wirecopy: {skipped} input(s) skipped; the report covers the other {} document(s)",
+            corpus.documents.len()
+        );
+    }
     Ok((report, skipped > 0))
+}
+
+fn print_problems(problems: &[wirecopy::error::Problem]) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for p in problems {
+        let kind = if p.skipped { "" } else { "warning: " };
+        let _ = writeln!(err, "wirecopy: {kind}{p}");
+    }
 }
 
 /// Write rendered output to a file (atomically) or standard output.
