@@ -2,5 +2,6 @@
 //! a temporary directory, runs the `wirecopy` binary and checks stdout, stderr and the exit
 //! code.
 
+mod bad_input;
 mod report;
 mod support;
