@@ -936,4 +936,80 @@ not json
         assert!(corpus.problems[0].message.contains("f.jsonl:1"));
         assert_eq!(corpus.problems[0].line, Some(2));
     }
+
+    #[test]
+    fn bom_before_a_date_line() {
+        let text = "\u{FEFF}date 2025-02-18\nBody";
+        let (date, start) = date_prefix(text);
+        assert_eq!(date.as_deref(), Some("2025-02-18"));
+        assert_eq!(&text[start..], "\nBody");
+    }
+
+    #[test]
+    fn jsonl_bom_crlf_and_blank_lines() {
+        let input =
+            b"\xEF\xBB\xBF{\"id\":\"a\",\"text\":\"x y\"}\r\n\r\n  \n{\"id\":\"b\",\"text\":\"z\"}";
+        let mut problems = Vec::new();
+        let docs = parse_jsonl(input, "f", &LoadOptions::default(), &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        let at: Vec<_> = docs.iter().map(|d| (d.id.as_str(), d.line)).collect();
+        assert_eq!(at, [("a", Some(1)), ("b", Some(4))]);
+    }
+
+    #[test]
+    fn long_lines_are_counted_not_kept() {
+        let mut r = &b"short\nthis line is too long\n\nend"[..];
+        let mut got = Vec::new();
+        while let Some(l) = read_line(&mut r, 8).unwrap() {
+            got.push((l.bytes, l.len));
+        }
+        assert_eq!(
+            got,
+            [
+                (b"short".to_vec(), 5),
+                (Vec::new(), 21),
+                (Vec::new(), 0),
+                (b"end".to_vec(), 3)
+            ]
+        );
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let fix = replace_lone_surrogates;
+        assert_eq!(fix(r#""a\ud83d b""#), r#""a\uFFFD b""#);
+        assert_eq!(fix(r#""\udc00""#), r#""\uFFFD""#);
+        assert_eq!(fix(r#""\ud83d\ude00 ok""#), r#""\ud83d\ude00 ok""#);
+        assert_eq!(fix(r#""\\ud83d is text""#), r#""\\ud83d is text""#);
+        assert_eq!(fix(r#""\ud83d\ud83d\ude00""#), r#""\uFFFD\ud83d\ude00""#);
+        assert_eq!(fix(r#""cut \ud8"#), r#""cut \ud8"#);
+        let lossy = LoadOptions {
+            lossy: true,
+            ..LoadOptions::default()
+        };
+        let mut problems = Vec::new();
+        let docs = parse_jsonl(
+            br#"{"id":"a","text":"half \ud83d emoji"}"#,
+            "f",
+            &lossy,
+            &mut problems,
+        );
+        assert!(problems.is_empty());
+        assert_eq!(docs[0].text, "half \u{FFFD} emoji");
+        assert!(docs[0].lossy);
+    }
+
+    #[test]
+    fn binary_jsonl_is_one_problem() {
+        let mut problems = Vec::new();
+        let docs = parse_jsonl(
+            b"PK\x03\x04\x00\n\x00\n\x00\n",
+            "z.jsonl",
+            &LoadOptions::default(),
+            &mut problems,
+        );
+        assert!(docs.is_empty());
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].message, "binary file (NUL byte at offset 4)");
+    }
 }

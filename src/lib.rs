@@ -34,6 +34,9 @@ pub mod shingle;
 pub mod tokenize;
 pub mod verify;
 
+#[cfg(test)]
+mod proptests;
+
 use rayon::prelude::*;
 
 use crate::align::AlignParams;
