@@ -21,7 +21,15 @@ pub const EXIT_ERROR: u8 = 2;
 
 /// Find reused wire copy in a corpus of news articles.
 #[derive(Debug, Parser)]
-#[command(name = "wirecopy", version, about, long_about = None, max_term_width = 100)]
+#[command(
+    name = "wirecopy",
+    version,
+    about,
+    long_about = None,
+    max_term_width = 100,
+    after_help = "Exit status: 0 ok; 1 documents were skipped (the report is still written); \
+                  2 usage or input error (nothing written)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -129,13 +137,15 @@ struct DetectArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Input")]
 struct LoadArgs {
-    /// Decode invalid UTF-8 with replacement characters (offsets then refer to the decoded text).
+    /// Decode invalid UTF-8 (and, in JSONL, lone UTF-16 surrogate escapes) with replacement
+    /// characters; offsets then refer to the decoded text.
     #[arg(long)]
     lossy: bool,
-    /// Skip documents larger than N bytes.
+    /// Skip documents (JSONL: lines) larger than N bytes, without reading them whole.
     #[arg(long, value_name = "N", default_value_t = LoadOptions::default().max_doc_bytes)]
     max_doc_bytes: usize,
-    /// Treat any skipped document as an error (exit 2, nothing written).
+    /// Treat any skipped document or line as an error (exit 2, nothing written); warnings
+    /// do not count.
     #[arg(long)]
     strict: bool,
     /// Worker threads (default: all cores).
@@ -224,7 +234,9 @@ fn run_corpus(paths: &[String], cfg: &Config, strict: bool) -> Result<(Report, b
     let report = wirecopy::analyze(&corpus, &cfg.settings)?;
     print_problems(&report.problems);
     if skipped > 0 {
-        eprintln!(
+        // Like every stderr write here: a closed stderr must not turn into a panic.
+        let _ = writeln!(
+            std::io::stderr(),
             "wirecopy: {skipped} input(s) skipped; the report covers the other {} document(s)",
             corpus.documents.len()
         );

@@ -485,6 +485,36 @@ fn broken_pipe_on_stdout_is_quiet_success() {
     );
 }
 
+/// `wirecopy report bad 2>&1 | head -1`: stdout and stderr both closed early, with problems to
+/// print; no panic (exit 101) and no error exit.
+#[cfg(unix)]
+#[test]
+fn closed_stdout_and_stderr_do_not_panic() {
+    let f = Fixture::new();
+    let dir = bad();
+    for strict in [false, true] {
+        let mut args = vec!["report", dir.to_str().unwrap()];
+        if strict {
+            args.push("--strict");
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wirecopy"))
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .current_dir(f.dir.path())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let code = child.wait().unwrap().code();
+        // Problems were to be reported (1) or --strict failed (2); the closed pipes change
+        // neither into a crash. Without --strict the report write hits the closed stdout:
+        // quiet success.
+        assert_eq!(code, Some(if strict { 2 } else { 0 }), "strict: {strict}");
+    }
+}
+
 /// A report being overwritten survives the writer being killed mid-write: the old bytes
 /// stay until the new file is complete and renamed over them.
 #[cfg(unix)]
