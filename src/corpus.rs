@@ -20,7 +20,7 @@
 //! the corpus is loaded. Cost: one read of every file; memory is the text of the corpus.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, Read};
+use std::io::{BufRead, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -179,6 +179,11 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Corpus> {
     let missing: Vec<(PathBuf, String)> = inputs
         .iter()
         .filter_map(|input| match input {
+            // Reading a terminal would wait for typed JSONL: almost certainly a forgotten pipe.
+            Input::Stdin if std::io::stdin().is_terminal() => Some((
+                PathBuf::from("-"),
+                "standard input is a terminal; pipe JSONL into wirecopy to read it".into(),
+            )),
             Input::Stdin => None,
             Input::Path(path) => std::fs::metadata(path)
                 .err()
@@ -501,7 +506,10 @@ fn decode_text(bytes: Vec<u8>, opts: &LoadOptions) -> std::result::Result<(Strin
 /// A document with nothing to match is skipped with a reason.
 fn check_content(doc: &Document) -> Option<Problem> {
     let body = &doc.text[doc.body_start..];
-    if body.trim().is_empty() {
+    if body
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
+        .is_empty()
+    {
         return Some(Problem {
             path: doc.path.clone().unwrap_or_default(),
             line: doc.line,

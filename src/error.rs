@@ -47,8 +47,8 @@ pub enum Error {
         /// Which settings differ.
         detail: String,
     },
-    /// Paths given as arguments that do not exist (or are broken links or link loops), each
-    /// with the reason. Nothing is loaded when any argument is missing.
+    /// Paths given as arguments that do not exist (or are broken links, link loops, or `-` on a
+    /// terminal), each with the reason. Nothing is loaded when any argument is missing.
     #[error("{}", missing_list(.0))]
     MissingInputs(Vec<(PathBuf, String)>),
     /// Nothing could be loaded.
