@@ -8,7 +8,8 @@
 //! * **Plain text**: the document id is the path relative to the directory argument it was
 //!   found under, with `/` separators (or the file name for a file named directly); the outlet
 //!   is the first directory below that argument, or the file's stem when there is none.
-//!   A leading `date YYYY-MM-DD` (after optional white space) gives the document's date and is
+//!   A leading `date YYYY-MM-DD` (after an optional byte-order mark and white space; a real
+//!   month and day) gives the document's date and is
 //!   excluded from matching ([`Document::body_start`]); offsets still count from the first
 //!   byte of the file.
 //! * **JSONL**: one object per line with string fields `id` and `text`, optional `outlet`,
@@ -17,7 +18,11 @@
 //!
 //! Bad input never stops the run: each unreadable file, invalid line, binary or empty
 //! document, or duplicate id becomes a [`Problem`] naming the file and line, and the rest of
-//! the corpus is loaded. Cost: one read of every file; memory is the text of the corpus.
+//! the corpus is loaded. Only an argument that does not exist stops [`load`] (before anything
+//! is read). Nothing is read unboundedly: text files are size-checked before reading and read
+//! through `max_doc_bytes`, JSONL is streamed line by line and a line over the limit is
+//! counted, not kept; FIFOs and devices met while walking a directory are never opened.
+//! Cost: one read of every file; memory is the text of the corpus.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, IsTerminal, Read};
@@ -284,7 +289,8 @@ fn walk(
                 dir,
                 None,
                 format!(
-                    "symbolic link loop: {} was already read; not followed again",
+                    "{} was already read (a symbolic link loop, or a second link to it); not \
+                     followed again",
                     canonical.display()
                 ),
             )
@@ -545,7 +551,9 @@ pub fn date_prefix(text: &str) -> (Option<String>, usize) {
         && b[7] == b'-'
         && b[8..10].iter().all(u8::is_ascii_digit)
         && (b.len() == 10 || !b[10].is_ascii_alphanumeric());
-    if !is_date {
+    // A calendar month and day, so "date 2025-13-45" stays text rather than a bogus date.
+    let num = |r: std::ops::Range<usize>| after_kw[r].parse::<u32>().unwrap_or(0);
+    if !is_date || !(1..=12).contains(&num(5..7)) || !(1..=31).contains(&num(8..10)) {
         return (None, 0);
     }
     let date = after_kw[..10].to_string();
@@ -905,6 +913,8 @@ mod tests {
         assert_eq!(date_prefix("date 2025-2-19 x"), (None, 0));
         assert_eq!(date_prefix("Russia and"), (None, 0));
         assert_eq!(date_prefix("date 2025-02-19x"), (None, 0));
+        assert_eq!(date_prefix("date 2025-13-19 x"), (None, 0));
+        assert_eq!(date_prefix("date 2025-02-00 x"), (None, 0));
     }
 
     #[test]
