@@ -31,7 +31,15 @@ pub const EXIT_CHANGED: u8 = 1;
 
 /// Find reused wire copy in a corpus of news articles.
 #[derive(Debug, Parser)]
-#[command(name = "wirecopy", version, about, long_about = None, max_term_width = 100)]
+#[command(
+    name = "wirecopy",
+    version,
+    about,
+    long_about = None,
+    max_term_width = 100,
+    after_help = "Exit status: 0 ok; 1 documents were skipped (the report is still written); \
+                  2 usage or input error (nothing written)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -42,8 +50,12 @@ enum Command {
     /// Report the reused passages of a corpus, per outlet.
     ///
     /// PATHs are files or directories (walked recursively; `.txt` and `.jsonl`), or `-` for
-    /// JSONL on standard input. Exit status: 0 ok, 1 some documents were skipped (the report
-    /// covers the rest), 2 usage or input error.
+    /// JSONL on standard input. Every bad file or line is named on stderr with the reason and
+    /// the rest is still read.
+    ///
+    /// Exit status: 0 ok (warnings possible); 1 some documents were skipped, the report covers
+    /// the rest; 2 usage or input error (a PATH that does not exist, no document left, or a
+    /// skip under --strict), nothing written.
     Report(ReportArgs),
     /// Run the report on a corpus and compare it with a baseline report and/or score it
     /// against a truth file (CI regression mode).
@@ -457,13 +469,15 @@ struct DetectArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Input")]
 struct LoadArgs {
-    /// Decode invalid UTF-8 with replacement characters (offsets then refer to the decoded text).
+    /// Decode invalid UTF-8 (and, in JSONL, lone UTF-16 surrogate escapes) with replacement
+    /// characters; offsets then refer to the decoded text.
     #[arg(long)]
     lossy: bool,
-    /// Skip documents larger than N bytes.
+    /// Skip documents (JSONL: lines) larger than N bytes, without reading them whole.
     #[arg(long, value_name = "N", default_value_t = LoadOptions::default().max_doc_bytes)]
     max_doc_bytes: usize,
-    /// Treat any skipped document as an error (exit 2, nothing written).
+    /// Treat any skipped document or line as an error (exit 2, nothing written); warnings
+    /// do not count.
     #[arg(long)]
     strict: bool,
     /// Worker threads (default: all cores).
@@ -530,29 +544,46 @@ fn init_threads(n: Option<usize>) -> Result<()> {
     Ok(())
 }
 
-/// Load the corpus and analyse it; problems go to stderr. Returns the corpus (the HTML
-/// report shows its texts), the report and whether anything was skipped.
+/// Load the corpus and analyse it; problems go to stderr, each naming its file (and line),
+/// then a one-line count. Returns the corpus (the HTML report shows its texts), the report
+/// and whether anything was skipped.
 fn run_corpus(paths: &[String], cfg: &Config, strict: bool) -> Result<(Corpus, Report, bool)> {
     let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
     let corpus = corpus::load(&inputs, &cfg.load)?;
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
-    for p in &corpus.problems {
-        let _ = writeln!(err, "wirecopy: {p}");
-    }
     let skipped = corpus.skipped();
+    if (strict && skipped > 0) || corpus.documents.is_empty() {
+        print_problems(&corpus.problems);
+    }
     if strict && skipped > 0 {
-        bail!("{skipped} document(s) skipped and --strict is set; nothing written");
+        bail!("{skipped} input(s) skipped and --strict is set; nothing written");
     }
     if corpus.documents.is_empty() {
         bail!(wirecopy::error::Error::EmptyCorpus(if skipped > 0 {
-            format!(" ({skipped} skipped)")
+            format!(" ({skipped} input(s) skipped)")
         } else {
             " (no .txt or .jsonl files found)".into()
         }));
     }
     let report = wirecopy::analyze(&corpus, &cfg.settings)?;
+    print_problems(&report.problems);
+    if skipped > 0 {
+        // Like every stderr write here: a closed stderr must not turn into a panic.
+        let _ = writeln!(
+            std::io::stderr(),
+            "wirecopy: {skipped} input(s) skipped; the report covers the other {} document(s)",
+            corpus.documents.len()
+        );
+    }
     Ok((corpus, report, skipped > 0))
+}
+
+fn print_problems(problems: &[wirecopy::error::Problem]) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for p in problems {
+        let kind = if p.skipped { "" } else { "warning: " };
+        let _ = writeln!(err, "wirecopy: {kind}{p}");
+    }
 }
 
 /// Write rendered output to a file (atomically) or standard output.

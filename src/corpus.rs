@@ -8,7 +8,8 @@
 //! * **Plain text**: the document id is the path relative to the directory argument it was
 //!   found under, with `/` separators (or the file name for a file named directly); the outlet
 //!   is the first directory below that argument, or the file's stem when there is none.
-//!   A leading `date YYYY-MM-DD` (after optional white space) gives the document's date and is
+//!   A leading `date YYYY-MM-DD` (after an optional byte-order mark and white space; a real
+//!   month and day) gives the document's date and is
 //!   excluded from matching ([`Document::body_start`]); offsets still count from the first
 //!   byte of the file.
 //! * **JSONL**: one object per line with string fields `id` and `text`, optional `outlet`,
@@ -17,10 +18,14 @@
 //!
 //! Bad input never stops the run: each unreadable file, invalid line, binary or empty
 //! document, or duplicate id becomes a [`Problem`] naming the file and line, and the rest of
-//! the corpus is loaded. Cost: one read of every file; memory is the text of the corpus.
+//! the corpus is loaded. Only an argument that does not exist stops [`load`] (before anything
+//! is read). Nothing is read unboundedly: text files are size-checked before reading and read
+//! through `max_doc_bytes`, JSONL is streamed line by line and a line over the limit is
+//! counted, not kept; FIFOs and devices met while walking a directory are never opened.
+//! Cost: one read of every file; memory is the text of the corpus.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
+use std::io::{BufRead, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -120,6 +125,22 @@ impl Corpus {
         self.problems.iter().filter(|p| p.skipped).count()
     }
 
+    /// Parse a JSONL input and add its records; the input's problems (bad lines and
+    /// duplicate ids) are kept in line order.
+    fn push_jsonl(
+        &mut self,
+        reader: impl BufRead,
+        name: &str,
+        opts: &LoadOptions,
+        seen: &mut HashMap<String, String>,
+    ) {
+        let start = self.problems.len();
+        for d in parse_jsonl_from(reader, name, opts, &mut self.problems) {
+            self.push(d, seen);
+        }
+        self.problems[start..].sort_by_key(|p| p.line);
+    }
+
     fn push(&mut self, doc: Document, seen: &mut HashMap<String, String>) {
         let here = location(doc.path.as_deref(), doc.line);
         if let Some(first) = seen.get(&doc.id) {
@@ -145,32 +166,57 @@ fn location(path: Option<&str>, line: Option<usize>) -> String {
     }
 }
 
-/// Load every input. Fails only when an argument itself cannot be used at all (it does not
-/// exist or cannot be read); everything below an argument is reported as a [`Problem`].
+/// The largest document wirecopy can hold: token offsets are 32-bit. `--max-doc-bytes` above
+/// this is lowered to it.
+pub const DOC_BYTES_LIMIT: usize = u32::MAX as usize;
+
+/// How many bytes of a JSONL input are looked at for a NUL byte before it is parsed.
+const SNIFF_BYTES: usize = 8 << 10;
+
+/// Load every input.
+///
+/// Every argument is checked before anything is read: an argument that does not exist (or is
+/// a broken symbolic link, or a symbolic link loop) is a usage error naming every such
+/// argument, and nothing is loaded — a mistyped path must not give a report that silently
+/// lacks a whole outlet. Everything found *below* an argument, and any argument that exists
+/// but cannot be read, is reported as a [`Problem`] and the rest of the corpus is loaded.
 pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Corpus> {
+    let missing: Vec<(PathBuf, String)> = inputs
+        .iter()
+        .filter_map(|input| match input {
+            // Reading a terminal would wait for typed JSONL: almost certainly a forgotten pipe.
+            Input::Stdin if std::io::stdin().is_terminal() => Some((
+                PathBuf::from("-"),
+                "standard input is a terminal; pipe JSONL into wirecopy to read it".into(),
+            )),
+            Input::Stdin => None,
+            Input::Path(path) => std::fs::metadata(path)
+                .err()
+                .map(|e| (path.clone(), describe_missing(path, &e))),
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::MissingInputs(missing));
+    }
     let mut corpus = Corpus::default();
     let mut seen: HashMap<String, String> = HashMap::new();
     for input in inputs {
         match input {
             Input::Stdin => {
-                let mut bytes = Vec::new();
-                std::io::stdin()
-                    .lock()
-                    .read_to_end(&mut bytes)
-                    .map_err(|source| Error::Io {
-                        path: PathBuf::from("-"),
-                        source,
-                    })?;
-                let docs = parse_jsonl(&bytes[..], "-", opts, &mut corpus.problems);
-                for d in docs {
-                    corpus.push(d, &mut seen);
-                }
+                let stdin = std::io::stdin();
+                corpus.push_jsonl(stdin.lock(), "-", opts, &mut seen);
             }
             Input::Path(path) => {
-                let meta = std::fs::metadata(path).map_err(|source| Error::Io {
-                    path: path.clone(),
-                    source,
-                })?;
+                let meta = match std::fs::metadata(path) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        // Gone since the check above.
+                        corpus
+                            .problems
+                            .push(problem(path, None, format!("cannot read: {e}")));
+                        continue;
+                    }
+                };
                 if meta.is_dir() {
                     let mut files = Vec::new();
                     let mut visited = HashSet::new();
@@ -179,6 +225,8 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Corpus> {
                         load_file(&file, Some(&rel), opts, &mut corpus, &mut seen);
                     }
                 } else {
+                    // A file named directly is read whatever it is: a FIFO or `/dev/stdin`
+                    // from `<(…)` is what the user asked for.
                     load_file(path, None, opts, &mut corpus, &mut seen);
                 }
             }
@@ -187,9 +235,39 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Corpus> {
     Ok(corpus)
 }
 
+/// Why a path cannot be used, in words: "no such file or directory", "broken symbolic link
+/// to X", "symbolic link loop".
+fn describe_missing(path: &Path, e: &std::io::Error) -> String {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link {
+        let target = std::fs::read_link(path)
+            .map(|t| t.display().to_string())
+            .unwrap_or_else(|_| "?".into());
+        if e.kind() == std::io::ErrorKind::NotFound {
+            return format!("broken symbolic link to {target}");
+        }
+        if is_loop(e) {
+            return format!("symbolic link loop (links to {target})");
+        }
+    }
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        _ if is_loop(e) => "symbolic link loop".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn is_loop(e: &std::io::Error) -> bool {
+    // ELOOP is 40 on Linux, 62 on the BSDs and macOS.
+    matches!(e.raw_os_error(), Some(40) if cfg!(target_os = "linux"))
+        || matches!(e.raw_os_error(), Some(62) if !cfg!(target_os = "linux"))
+}
+
 /// Collect `.txt`/`.jsonl` files under `dir` (sorted, recursive), with their path relative
-/// to `root` as a list of components. Symlinked directories are followed once (loops are
-/// reported, not followed).
+/// to `root` as a list of components. Symlinked directories are followed once: a link back
+/// to a directory already read is a warning (nothing is lost), not followed again. Entries
+/// that cannot be examined, and `.txt`/`.jsonl` entries that are not regular files (FIFOs,
+/// sockets, devices: reading them could block forever), are reported.
 fn walk(
     root: &Path,
     dir: &Path,
@@ -204,12 +282,19 @@ fn walk(
             return;
         }
     };
-    if !visited.insert(canonical) {
-        problems.push(problem(
-            dir,
-            None,
-            "directory already visited (symlink loop?); not followed again".into(),
-        ));
+    if !visited.insert(canonical.clone()) {
+        problems.push(Problem {
+            skipped: false,
+            ..problem(
+                dir,
+                None,
+                format!(
+                    "{} was already read (a symbolic link loop, or a second link to it); not \
+                     followed again",
+                    canonical.display()
+                ),
+            )
+        });
         return;
     }
     let entries = match std::fs::read_dir(dir) {
@@ -232,16 +317,28 @@ fn walk(
     }
     names.sort();
     for path in names {
+        let wanted = matches!(extension(&path).as_deref(), Some("txt" | "jsonl"));
         let meta = match std::fs::metadata(&path) {
             Ok(m) => m,
             Err(e) => {
-                problems.push(problem(&path, None, format!("cannot read: {e}")));
+                // A broken link without a document extension might have been a directory:
+                // say so, but it is not a skipped document.
+                problems.push(Problem {
+                    skipped: wanted,
+                    ..problem(
+                        &path,
+                        None,
+                        format!("cannot read: {}", describe_missing(&path, &e)),
+                    )
+                });
                 continue;
             }
         };
         if meta.is_dir() {
             walk(root, &path, out, visited, problems);
-        } else if meta.is_file() && matches!(extension(&path).as_deref(), Some("txt" | "jsonl")) {
+        } else if !wanted {
+            continue;
+        } else if meta.is_file() {
             let rel = path
                 .strip_prefix(root)
                 .unwrap_or(&path)
@@ -249,8 +346,33 @@ fn walk(
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect();
             out.push((path, rel));
+        } else {
+            problems.push(problem(
+                &path,
+                None,
+                format!("not a regular file ({}); not read", file_kind(&meta)),
+            ));
         }
     }
+}
+
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = meta;
+    "not a file"
 }
 
 fn extension(path: &Path) -> Option<String> {
@@ -276,8 +398,8 @@ fn load_file(
     seen: &mut HashMap<String, String>,
 ) {
     let display = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
         Err(e) => {
             corpus
                 .problems
@@ -286,9 +408,8 @@ fn load_file(
         }
     };
     if extension(path).as_deref() == Some("jsonl") {
-        for d in parse_jsonl(&bytes, &display, opts, &mut corpus.problems) {
-            corpus.push(d, seen);
-        }
+        let reader = std::io::BufReader::with_capacity(64 << 10, file);
+        corpus.push_jsonl(reader, &display, opts, seen);
         return;
     }
     let (id, outlet) = match rel {
@@ -305,48 +426,71 @@ fn load_file(
             (name, stem)
         }
     };
-    match decode_text(bytes, opts) {
-        Err(message) => corpus.problems.push(Problem {
-            path: display,
-            line: None,
-            doc: Some(id),
-            message,
-            skipped: true,
-        }),
-        Ok((text, lossy)) => {
-            let (date, body_start) = date_prefix(&text);
-            let doc = Document {
-                id,
-                outlet,
-                date,
-                title: None,
-                url: None,
-                path: Some(display),
-                line: None,
-                text,
-                body_start,
-                lossy,
-                extra: Map::new(),
-            };
-            if let Some(p) = check_content(&doc) {
-                corpus.problems.push(p);
+    let skip = |message: String| Problem {
+        path: display.clone(),
+        line: None,
+        doc: Some(id.clone()),
+        message,
+        skipped: true,
+    };
+    let max = opts.max_doc_bytes.min(DOC_BYTES_LIMIT);
+    // Never read more than the limit: the size on disk may be wrong (FIFOs, /proc) or grow.
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bytes = Vec::new();
+    let read = if len > max as u64 {
+        Ok(len as usize)
+    } else {
+        file.take(max as u64 + 1).read_to_end(&mut bytes)
+    };
+    match read {
+        Err(e) => corpus.problems.push(skip(format!("cannot read: {e}"))),
+        Ok(n) if n > max => {
+            let size = if len > max as u64 {
+                format!("{len} bytes")
             } else {
-                corpus.push(doc, seen);
-            }
+                format!("more than {max} bytes")
+            };
+            corpus.problems.push(skip(too_large(&size, max)));
         }
+        Ok(_) => match decode_text(bytes, opts) {
+            Err(message) => corpus.problems.push(skip(message)),
+            Ok((text, lossy)) => {
+                let (date, body_start) = date_prefix(&text);
+                let doc = Document {
+                    id,
+                    outlet,
+                    date,
+                    title: None,
+                    url: None,
+                    path: Some(display),
+                    line: None,
+                    text,
+                    body_start,
+                    lossy,
+                    extra: Map::new(),
+                };
+                if let Some(p) = check_content(&doc) {
+                    corpus.problems.push(p);
+                } else {
+                    corpus.push(doc, seen);
+                }
+            }
+        },
     }
 }
 
-/// Decode a file's bytes; refuses binary (NUL bytes), oversize input and invalid UTF-8
-/// (unless lossy). Returns the text and whether replacement characters were inserted.
-fn decode_text(bytes: Vec<u8>, opts: &LoadOptions) -> std::result::Result<(String, bool), String> {
-    if bytes.len() > opts.max_doc_bytes {
-        return Err(format!(
-            "{} bytes is larger than --max-doc-bytes {}",
-            bytes.len(),
-            opts.max_doc_bytes
-        ));
+/// "SIZE is larger than --max-doc-bytes N" (or than the 4 GiB limit).
+fn too_large(size: &str, max: usize) -> String {
+    if max == DOC_BYTES_LIMIT {
+        format!("{size} is larger than the limit of {DOC_BYTES_LIMIT} bytes")
+    } else {
+        format!("{size} is larger than --max-doc-bytes {max}")
     }
+}
+
+/// Decode a file's bytes; refuses binary (NUL bytes) and invalid UTF-8 (unless lossy).
+/// Returns the text and whether replacement characters were inserted.
+fn decode_text(bytes: Vec<u8>, opts: &LoadOptions) -> std::result::Result<(String, bool), String> {
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
         return Err(format!("binary file (NUL byte at offset {pos})"));
     }
@@ -368,7 +512,10 @@ fn decode_text(bytes: Vec<u8>, opts: &LoadOptions) -> std::result::Result<(Strin
 /// A document with nothing to match is skipped with a reason.
 fn check_content(doc: &Document) -> Option<Problem> {
     let body = &doc.text[doc.body_start..];
-    if body.trim().is_empty() {
+    if body
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
+        .is_empty()
+    {
         return Some(Problem {
             path: doc.path.clone().unwrap_or_default(),
             line: doc.line,
@@ -384,10 +531,11 @@ fn check_content(doc: &Document) -> Option<Problem> {
     None
 }
 
-/// Parse a leading `date YYYY-MM-DD` (after optional white space). Returns the date and the
+/// Parse a leading `date YYYY-MM-DD` (after an optional byte-order mark and white space). Returns the date and the
 /// byte offset where the text to match begins.
 pub fn date_prefix(text: &str) -> (Option<String>, usize) {
-    let trimmed = text.trim_start();
+    // A byte-order mark (Windows editors write one) may stand before the date.
+    let trimmed = text.trim_start_matches('\u{FEFF}').trim_start();
     let Some(rest) = trimmed.strip_prefix("date") else {
         return (None, 0);
     };
@@ -403,7 +551,9 @@ pub fn date_prefix(text: &str) -> (Option<String>, usize) {
         && b[7] == b'-'
         && b[8..10].iter().all(u8::is_ascii_digit)
         && (b.len() == 10 || !b[10].is_ascii_alphanumeric());
-    if !is_date {
+    // A calendar month and day, so "date 2025-13-45" stays text rather than a bogus date.
+    let num = |r: std::ops::Range<usize>| after_kw[r].parse::<u32>().unwrap_or(0);
+    if !is_date || !(1..=12).contains(&num(5..7)) || !(1..=31).contains(&num(8..10)) {
         return (None, 0);
     }
     let date = after_kw[..10].to_string();
@@ -418,10 +568,113 @@ pub fn parse_jsonl(
     opts: &LoadOptions,
     problems: &mut Vec<Problem>,
 ) -> Vec<Document> {
+    parse_jsonl_from(bytes, name, opts, problems)
+}
+
+/// One line of a JSONL input, read with a bounded buffer.
+struct Line {
+    /// The line without its `\n` (empty when it was too long).
+    bytes: Vec<u8>,
+    /// Its full length in bytes.
+    len: usize,
+}
+
+/// Read the next line (without `\n`), keeping at most `max` bytes of it in memory: a longer
+/// line is read to its end and dropped, so one enormous line cannot exhaust memory.
+/// `Ok(None)` at the end of the input.
+fn read_line(r: &mut impl BufRead, max: usize) -> std::io::Result<Option<Line>> {
+    let mut line = Line {
+        bytes: Vec::new(),
+        len: 0,
+    };
+    let mut any = false;
+    loop {
+        let buf = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok(any.then_some(line));
+        }
+        any = true;
+        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..i], true),
+            None => (buf, false),
+        };
+        line.len += chunk.len();
+        if line.len <= max {
+            line.bytes.extend_from_slice(chunk);
+        } else {
+            line.bytes = Vec::new();
+        }
+        let used = chunk.len() + usize::from(done);
+        r.consume(used);
+        if done {
+            return Ok(Some(line));
+        }
+    }
+}
+
+/// Parse JSONL from a reader, line by line. Every bad line becomes a problem naming `name`
+/// and the line; a read error ends the input with a problem. A binary input (a NUL byte in
+/// its first 8 KiB) is one problem, not one per line; an input without records is a warning.
+pub fn parse_jsonl_from(
+    mut reader: impl BufRead,
+    name: &str,
+    opts: &LoadOptions,
+    problems: &mut Vec<Problem>,
+) -> Vec<Document> {
+    let max = opts.max_doc_bytes.min(DOC_BYTES_LIMIT);
+    let file_problem = |message: String, skipped: bool| Problem {
+        path: name.to_string(),
+        line: None,
+        doc: None,
+        message,
+        skipped,
+    };
+    match sniff_nul(&mut reader) {
+        Ok(Some(pos)) => {
+            problems.push(file_problem(
+                format!("binary file (NUL byte at offset {pos})"),
+                true,
+            ));
+            return Vec::new();
+        }
+        Ok(None) => {}
+        Err(e) => {
+            problems.push(file_problem(format!("cannot read: {e}"), true));
+            return Vec::new();
+        }
+    }
     let mut docs = Vec::new();
-    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-        let lineno = i + 1;
+    let mut records = 0usize;
+    let mut lineno = 0usize;
+    loop {
+        let line = match read_line(&mut reader, max) {
+            Ok(Some(l)) => l,
+            Ok(None) => break,
+            Err(e) => {
+                problems.push(Problem {
+                    line: Some(lineno + 1),
+                    ..file_problem(
+                        format!("cannot read: {e}; the rest of the input is lost"),
+                        true,
+                    )
+                });
+                return docs;
+            }
+        };
+        lineno += 1;
+        let mut raw = line.bytes.as_slice();
+        if lineno == 1 {
+            raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
+        }
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if line.len <= max && raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        records += 1;
         let mut report = |message: String, doc: Option<String>| {
             problems.push(Problem {
                 path: name.to_string(),
@@ -431,127 +684,204 @@ pub fn parse_jsonl(
                 skipped: true,
             })
         };
-        if raw.iter().all(u8::is_ascii_whitespace) {
+        if line.len > max {
+            report(too_large(&format!("line of {} bytes", line.len), max), None);
             continue;
         }
-        if raw.len() > opts.max_doc_bytes {
-            report(
-                format!(
-                    "line of {} bytes is larger than --max-doc-bytes {}",
-                    raw.len(),
-                    opts.max_doc_bytes
-                ),
-                None,
-            );
-            continue;
-        }
-        let (line, lossy) = match std::str::from_utf8(raw) {
-            Ok(s) => (std::borrow::Cow::Borrowed(s), false),
-            Err(_) if opts.lossy => (String::from_utf8_lossy(raw), true),
-            Err(e) => {
-                report(
-                    format!(
-                        "invalid UTF-8 at byte {} of the line (use --lossy to decode with replacement characters)",
-                        e.valid_up_to()
-                    ),
-                    None,
-                );
-                continue;
-            }
-        };
-        let value: Value = match serde_json::from_str(&line) {
-            Ok(v) => v,
-            Err(e) => {
-                report(format!("malformed JSON: {e}"), None);
-                continue;
-            }
-        };
-        let Value::Object(mut obj) = value else {
-            report("not a JSON object".into(), None);
-            continue;
-        };
-        let id = match obj.remove("id") {
-            Some(Value::String(s)) if !s.is_empty() => s,
-            Some(Value::String(_)) => {
-                report("field \"id\" is empty".into(), None);
-                continue;
-            }
-            Some(other) => {
-                report(
-                    format!("field \"id\" must be a string, not {}", json_kind(&other)),
-                    None,
-                );
-                continue;
-            }
-            None => {
-                report("missing field \"id\"".into(), None);
-                continue;
-            }
-        };
-        let text = match obj.remove("text") {
-            Some(Value::String(s)) => s,
-            Some(other) => {
-                report(
-                    format!("field \"text\" must be a string, not {}", json_kind(&other)),
-                    Some(id),
-                );
-                continue;
-            }
-            None => {
-                report("missing field \"text\"".into(), Some(id));
-                continue;
-            }
-        };
-        let mut optional = |field: &str| -> std::result::Result<Option<String>, String> {
-            match obj.remove(field) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s)),
-                Some(other) => Err(format!(
-                    "field \"{field}\" must be a string or null, not {}",
-                    json_kind(&other)
-                )),
-            }
-        };
-        let fields = (|| {
-            Ok::<_, String>((
-                optional("outlet")?,
-                optional("date")?,
-                optional("title")?,
-                optional("url")?,
-            ))
-        })();
-        let (outlet, date, title, url) = match fields {
-            Ok(f) => f,
-            Err(m) => {
-                report(m, Some(id));
-                continue;
-            }
-        };
-        if text.contains('\0') {
-            report("binary text (NUL character)".into(), Some(id));
-            continue;
-        }
-        let doc = Document {
-            outlet: outlet
-                .filter(|o| !o.is_empty())
-                .unwrap_or_else(|| id.clone()),
-            id,
-            date,
-            title,
-            url,
-            path: Some(name.to_string()),
-            line: Some(lineno),
-            text,
-            body_start: 0,
-            lossy,
-            extra: obj,
-        };
-        match check_content(&doc) {
-            Some(p) => problems.push(p),
-            None => docs.push(doc),
+        match parse_record(raw, name, lineno, opts) {
+            Ok(doc) => match check_content(&doc) {
+                Some(p) => problems.push(p),
+                None => docs.push(doc),
+            },
+            Err((message, id)) => report(message, id),
         }
     }
+    if records == 0 {
+        problems.push(file_problem(
+            "no JSONL records (the input is empty or blank)".into(),
+            false,
+        ));
+    }
     docs
+}
+
+/// Position of a NUL byte in the first [`SNIFF_BYTES`] of the input, without consuming it.
+fn sniff_nul(r: &mut impl BufRead) -> std::io::Result<Option<usize>> {
+    loop {
+        match r.fill_buf() {
+            Ok(buf) => {
+                let head = &buf[..buf.len().min(SNIFF_BYTES)];
+                return Ok(head.iter().position(|&b| b == 0));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Parse one non-blank JSONL line into a document; on failure the message and the id when
+/// it was read.
+fn parse_record(
+    raw: &[u8],
+    name: &str,
+    lineno: usize,
+    opts: &LoadOptions,
+) -> std::result::Result<Document, (String, Option<String>)> {
+    let fail = |m: String| Err((m, None));
+    if let Some(pos) = raw.iter().position(|&b| b == 0) {
+        return fail(format!("binary data (NUL byte at byte {pos} of the line)"));
+    }
+    let (line, mut lossy) = match std::str::from_utf8(raw) {
+        Ok(s) => (std::borrow::Cow::Borrowed(s), false),
+        Err(_) if opts.lossy => (String::from_utf8_lossy(raw), true),
+        Err(e) => {
+            return fail(format!(
+                "invalid UTF-8 at byte {} of the line (use --lossy to decode with replacement characters)",
+                e.valid_up_to()
+            ))
+        }
+    };
+    let value: Value = match serde_json::from_str(&line) {
+        Ok(v) => v,
+        Err(e) => {
+            // JavaScript and Python write lone UTF-16 surrogates (half an emoji) as `\ud83d`,
+            // which is not valid JSON text; --lossy decodes them as U+FFFD like any other
+            // broken character.
+            let fixed = replace_lone_surrogates(&line);
+            if fixed == line {
+                return fail(format!("malformed JSON: {e}"));
+            }
+            if !opts.lossy {
+                return fail(format!(
+                    "malformed JSON: {e} (a lone UTF-16 surrogate escape; use --lossy to decode it as a replacement character)"
+                ));
+            }
+            match serde_json::from_str(&fixed) {
+                Ok(v) => {
+                    lossy = true;
+                    v
+                }
+                Err(e) => return fail(format!("malformed JSON: {e}")),
+            }
+        }
+    };
+    let Value::Object(mut obj) = value else {
+        return fail(format!("not a JSON object but {}", json_kind(&value)));
+    };
+    let id = match obj.remove("id") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s,
+        Some(Value::String(_)) => return fail("field \"id\" is empty".into()),
+        Some(other) => {
+            return fail(format!(
+                "field \"id\" must be a string, not {}",
+                json_kind(&other)
+            ))
+        }
+        None => return fail("missing field \"id\"".into()),
+    };
+    let text = match obj.remove("text") {
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            return Err((
+                format!("field \"text\" must be a string, not {}", json_kind(&other)),
+                Some(id),
+            ))
+        }
+        None => return Err(("missing field \"text\"".into(), Some(id))),
+    };
+    let mut optional = |field: &str| -> std::result::Result<Option<String>, String> {
+        match obj.remove(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(format!(
+                "field \"{field}\" must be a string or null, not {}",
+                json_kind(&other)
+            )),
+        }
+    };
+    let fields = (|| {
+        Ok::<_, String>((
+            optional("outlet")?,
+            optional("date")?,
+            optional("title")?,
+            optional("url")?,
+        ))
+    })();
+    let (outlet, date, title, url) = match fields {
+        Ok(f) => f,
+        Err(m) => return Err((m, Some(id))),
+    };
+    if let Some(pos) = text.find('\0') {
+        return Err((
+            format!("binary text (NUL character at byte {pos} of \"text\")"),
+            Some(id),
+        ));
+    }
+    Ok(Document {
+        outlet: outlet
+            .filter(|o| !o.trim().is_empty())
+            .unwrap_or_else(|| id.clone()),
+        id,
+        date,
+        title,
+        url,
+        path: Some(name.to_string()),
+        line: Some(lineno),
+        text,
+        body_start: 0,
+        lossy,
+        extra: obj,
+    })
+}
+
+/// Replace `\uXXXX` escapes of UTF-16 surrogates that are not part of a valid pair with
+/// `\uFFFD`. Other text, and valid pairs, are unchanged.
+fn replace_lone_surrogates(line: &str) -> String {
+    let b = line.as_bytes();
+    let hex = |i: usize| -> Option<u16> {
+        let s = line.get(i..i + 4)?;
+        if s.bytes().all(|c| c.is_ascii_hexdigit()) {
+            u16::from_str_radix(s, 16).ok()
+        } else {
+            None
+        }
+    };
+    // A `\u` escape at byte i: the backslash at i is not itself escaped (the caller walks
+    // escapes in order).
+    let escape_at = |i: usize| -> Option<u16> {
+        if b.get(i) == Some(&b'\\') && b.get(i + 1) == Some(&b'u') {
+            hex(i + 2)
+        } else {
+            None
+        }
+    };
+    let mut out = String::with_capacity(line.len());
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        let Some(u) = escape_at(i) else {
+            i += 2; // any other escape, including `\\`
+            continue;
+        };
+        let high = (0xD800..0xDC00).contains(&u);
+        let low = (0xDC00..0xE000).contains(&u);
+        if high && escape_at(i + 6).is_some_and(|v| (0xDC00..0xE000).contains(&v)) {
+            i += 12; // a valid pair
+        } else if high || low {
+            out.push_str(&line[last..i]);
+            out.push_str("\\uFFFD");
+            i += 6;
+            last = i;
+        } else {
+            i += 6;
+        }
+    }
+    out.push_str(&line[last..]);
+    out
 }
 
 fn json_kind(v: &Value) -> &'static str {
@@ -583,6 +913,8 @@ mod tests {
         assert_eq!(date_prefix("date 2025-2-19 x"), (None, 0));
         assert_eq!(date_prefix("Russia and"), (None, 0));
         assert_eq!(date_prefix("date 2025-02-19x"), (None, 0));
+        assert_eq!(date_prefix("date 2025-13-19 x"), (None, 0));
+        assert_eq!(date_prefix("date 2025-02-00 x"), (None, 0));
     }
 
     #[test]
@@ -621,5 +953,81 @@ not json
         assert_eq!(corpus.problems.len(), 1);
         assert!(corpus.problems[0].message.contains("f.jsonl:1"));
         assert_eq!(corpus.problems[0].line, Some(2));
+    }
+
+    #[test]
+    fn bom_before_a_date_line() {
+        let text = "\u{FEFF}date 2025-02-18\nBody";
+        let (date, start) = date_prefix(text);
+        assert_eq!(date.as_deref(), Some("2025-02-18"));
+        assert_eq!(&text[start..], "\nBody");
+    }
+
+    #[test]
+    fn jsonl_bom_crlf_and_blank_lines() {
+        let input =
+            b"\xEF\xBB\xBF{\"id\":\"a\",\"text\":\"x y\"}\r\n\r\n  \n{\"id\":\"b\",\"text\":\"z\"}";
+        let mut problems = Vec::new();
+        let docs = parse_jsonl(input, "f", &LoadOptions::default(), &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        let at: Vec<_> = docs.iter().map(|d| (d.id.as_str(), d.line)).collect();
+        assert_eq!(at, [("a", Some(1)), ("b", Some(4))]);
+    }
+
+    #[test]
+    fn long_lines_are_counted_not_kept() {
+        let mut r = &b"short\nthis line is too long\n\nend"[..];
+        let mut got = Vec::new();
+        while let Some(l) = read_line(&mut r, 8).unwrap() {
+            got.push((l.bytes, l.len));
+        }
+        assert_eq!(
+            got,
+            [
+                (b"short".to_vec(), 5),
+                (Vec::new(), 21),
+                (Vec::new(), 0),
+                (b"end".to_vec(), 3)
+            ]
+        );
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let fix = replace_lone_surrogates;
+        assert_eq!(fix(r#""a\ud83d b""#), r#""a\uFFFD b""#);
+        assert_eq!(fix(r#""\udc00""#), r#""\uFFFD""#);
+        assert_eq!(fix(r#""\ud83d\ude00 ok""#), r#""\ud83d\ude00 ok""#);
+        assert_eq!(fix(r#""\\ud83d is text""#), r#""\\ud83d is text""#);
+        assert_eq!(fix(r#""\ud83d\ud83d\ude00""#), r#""\uFFFD\ud83d\ude00""#);
+        assert_eq!(fix(r#""cut \ud8"#), r#""cut \ud8"#);
+        let lossy = LoadOptions {
+            lossy: true,
+            ..LoadOptions::default()
+        };
+        let mut problems = Vec::new();
+        let docs = parse_jsonl(
+            br#"{"id":"a","text":"half \ud83d emoji"}"#,
+            "f",
+            &lossy,
+            &mut problems,
+        );
+        assert!(problems.is_empty());
+        assert_eq!(docs[0].text, "half \u{FFFD} emoji");
+        assert!(docs[0].lossy);
+    }
+
+    #[test]
+    fn binary_jsonl_is_one_problem() {
+        let mut problems = Vec::new();
+        let docs = parse_jsonl(
+            b"PK\x03\x04\x00\n\x00\n\x00\n",
+            "z.jsonl",
+            &LoadOptions::default(),
+            &mut problems,
+        );
+        assert!(docs.is_empty());
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].message, "binary file (NUL byte at offset 4)");
     }
 }

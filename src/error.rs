@@ -55,9 +55,28 @@ pub enum Error {
         /// What is wrong, and where in the file.
         detail: String,
     },
+    /// Paths given as arguments that do not exist (or are broken links, link loops, or `-` on a
+    /// terminal), each with the reason. Nothing is loaded when any argument is missing.
+    #[error("{}", missing_list(.0))]
+    MissingInputs(Vec<(PathBuf, String)>),
     /// Nothing could be loaded.
     #[error("no documents to compare{0}")]
     EmptyCorpus(String),
+}
+
+fn missing_list(paths: &[(PathBuf, String)]) -> String {
+    let list: Vec<String> = paths
+        .iter()
+        .map(|(p, why)| format!("{}: {why}", p.display()))
+        .collect();
+    match list.as_slice() {
+        [one] => format!("{one}; nothing written"),
+        _ => format!(
+            "{} paths cannot be read; nothing written:\n  {}",
+            list.len(),
+            list.join("\n  ")
+        ),
+    }
 }
 
 /// Result with the library's [`Error`].

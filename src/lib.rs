@@ -38,6 +38,9 @@ pub mod shingle;
 pub mod tokenize;
 pub mod verify;
 
+#[cfg(test)]
+mod proptests;
+
 use rayon::prelude::*;
 
 use crate::align::AlignParams;
@@ -51,10 +54,20 @@ use crate::report::Report;
 pub fn analyze(corpus: &Corpus, settings: &Settings) -> Result<Report> {
     settings.validate()?;
     let docs = &corpus.documents;
+    if let Some(d) = docs.iter().find(|d| d.text.len() > corpus::DOC_BYTES_LIMIT) {
+        return Err(error::Error::Invalid(format!(
+            "document {} has {} bytes, more than the limit of {} bytes",
+            d.id,
+            d.text.len(),
+            corpus::DOC_BYTES_LIMIT
+        )));
+    }
     let tokens: Vec<Vec<tokenize::Token>> = docs
         .par_iter()
         .map(|d| tokenize::tokenize(&d.text, d.body_start, &settings.normalization))
         .collect();
+    let mut problems = corpus.problems.clone();
+    problems.extend(short_documents(docs, &tokens, settings));
     let sets: Vec<Vec<u64>> = tokens
         .par_iter()
         .map(|t| shingle::shingle_set(t, settings.shingle, settings.seed))
@@ -82,6 +95,36 @@ pub fn analyze(corpus: &Corpus, settings: &Settings) -> Result<Report> {
         aligned,
         candidate_pairs: candidates.len(),
         settings,
-        problems: corpus.problems.clone(),
+        problems,
     })
+}
+
+/// Warnings (not skips) for documents too short to ever match: fewer words than one shingle
+/// (no shingle, so never a candidate) or than `min_words` (no passage fits). They stay in
+/// the report, with nothing reused, and the user is told why.
+fn short_documents(
+    docs: &[corpus::Document],
+    tokens: &[Vec<tokenize::Token>],
+    settings: &Settings,
+) -> Vec<error::Problem> {
+    let need = settings.shingle.max(settings.min_words);
+    docs.iter()
+        .zip(tokens)
+        .filter(|(_, t)| t.len() < need)
+        .map(|(d, t)| {
+            let why = if t.len() < settings.shingle {
+                format!("fewer than one shingle (--shingle {})", settings.shingle)
+            } else {
+                format!("fewer than --min-words {}", settings.min_words)
+            };
+            let words = if t.len() == 1 { "word" } else { "words" };
+            error::Problem {
+                path: d.path.clone().unwrap_or_default(),
+                line: d.line,
+                doc: Some(d.id.clone()),
+                message: format!("only {} {words}, {why}: it can never match", t.len()),
+                skipped: false,
+            }
+        })
+        .collect()
 }

@@ -3,7 +3,8 @@
 //! [`write_atomic`] writes to a temporary file in the destination's directory, flushes it to
 //! disk, and renames it over the destination. A crash, kill or full disk at any point leaves
 //! either the old file or the new one, never a mixture; the temporary file is removed on
-//! failure.
+//! failure (a process killed outright can leave `.NAME.PID.tmp` behind, never a damaged
+//! NAME). The permissions of a file being replaced are kept.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -33,12 +34,22 @@ pub fn write_atomic_with(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // Keep the permissions of the file being replaced (a report shared with a group stays so).
+    let permissions = std::fs::metadata(path).ok().map(|m| m.permissions());
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
+        if let Some(p) = permissions {
+            f.set_permissions(p)?;
+        }
         fill(&mut f)?;
         f.sync_all()?;
         drop(f);
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, path)?;
+        // Make the rename itself durable; not every platform can open a directory.
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
