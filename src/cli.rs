@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use wirecopy::config::{Config, LoadOptions, Settings};
+use wirecopy::config::{CandidateMode, Config, LoadOptions, LshSettings, Settings};
 use wirecopy::corpus::{self, Input};
 use wirecopy::report::{self, Report};
 
@@ -120,6 +120,29 @@ struct DetectArgs {
     /// An extra credit-line pattern (regular expression, case-insensitive).
     #[arg(long, value_name = "PATTERN")]
     credit: Vec<String>,
+    /// Candidate pairs: `auto` compares all pairs up to 2,000 documents and uses the
+    /// near-linear index above; `all-pairs`; `lsh`.
+    #[arg(long, value_enum, value_name = "MODE", default_value = "auto")]
+    candidates: CandidatesArg,
+    /// Jaccard threshold of the whole-document MinHash banding.
+    #[arg(long, value_name = "X", default_value_t = LshSettings::default().threshold)]
+    lsh_threshold: f64,
+    /// A shingle in more documents than this is not an index key (stock phrase).
+    #[arg(long, value_name = "N", default_value_t = LshSettings::default().max_df)]
+    lsh_max_df: usize,
+    /// A band bucket with more documents pairs each only with its first N members.
+    #[arg(long, value_name = "N", default_value_t = LshSettings::default().max_bucket)]
+    lsh_max_bucket: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CandidatesArg {
+    /// All pairs below 2,000 documents, the index above.
+    Auto,
+    /// Every cross-outlet pair (exact, quadratic).
+    AllPairs,
+    /// MinHash banding plus the capped shingle index (near-linear).
+    Lsh,
 }
 
 #[derive(Debug, Args)]
@@ -171,7 +194,17 @@ impl DetectArgs {
             boilerplate_phrases,
             wire: self.wire.clone(),
             credit: self.credit.clone(),
-            candidates: d.candidates,
+            candidates: match self.candidates {
+                CandidatesArg::Auto => CandidateMode::Auto,
+                CandidatesArg::AllPairs => CandidateMode::AllPairs,
+                CandidatesArg::Lsh => CandidateMode::Lsh,
+            },
+            lsh: LshSettings {
+                threshold: self.lsh_threshold,
+                max_df: self.lsh_max_df,
+                max_bucket: self.lsh_max_bucket,
+                ..d.lsh
+            },
         };
         s.validate()?;
         Ok(s)

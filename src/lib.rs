@@ -29,6 +29,7 @@ pub mod error;
 pub mod lsh;
 pub mod minhash;
 pub mod output;
+pub mod progress;
 pub mod report;
 pub mod shingle;
 pub mod tokenize;
@@ -45,40 +46,101 @@ use crate::report::Report;
 /// Run the whole pipeline on a loaded corpus. Deterministic: the same corpus and settings
 /// give the same report whatever the number of threads.
 pub fn analyze(corpus: &Corpus, settings: &Settings) -> Result<Report> {
+    analyze_with(corpus, settings, &progress::NoProgress)
+}
+
+/// [`analyze`], reporting progress.
+///
+/// Memory: tokens are the largest per-document structure (32 bytes per word), so each
+/// document is tokenised, shingled and signed in one step and its tokens dropped; only the
+/// shingle set (8 bytes per distinct shingle) and the signature (4 bytes per permutation)
+/// stay. After verification, only the documents of verified pairs are tokenised again, for
+/// alignment and attribution.
+pub fn analyze_with(
+    corpus: &Corpus,
+    settings: &Settings,
+    progress: &dyn progress::Progress,
+) -> Result<Report> {
+    use progress::Stage;
     settings.validate()?;
     let docs = &corpus.documents;
+    let hasher = minhash::MinHasher::new(settings.permutations, settings.seed);
+
+    progress.start(Stage::Sketch, Some(docs.len() as u64));
+    let sketched: Vec<(Vec<u64>, Vec<u32>, usize)> = docs
+        .par_iter()
+        .map(|d| {
+            let toks = tokenize::tokenize(&d.text, d.body_start, &settings.normalization);
+            let set = shingle::shingle_set(&toks, settings.shingle, settings.seed);
+            let sig = hasher.signature(&set);
+            progress.advance(1);
+            (set, sig, toks.len())
+        })
+        .collect();
+    let mut sets = Vec::with_capacity(docs.len());
+    let mut signatures = Vec::with_capacity(docs.len());
+    let mut words = Vec::with_capacity(docs.len());
+    for (set, sig, w) in sketched {
+        sets.push(set);
+        signatures.push(sig);
+        words.push(w);
+    }
+    progress.finish(Stage::Sketch);
+
+    progress.start(Stage::Candidates, None);
+    let outlets: Vec<&str> = docs.iter().map(|d| d.outlet.as_str()).collect();
+    let candidates = lsh::candidates(&outlets, &sets, &signatures, settings);
+    progress.finish(Stage::Candidates);
+
+    progress.start(Stage::Verify, Some(candidates.len() as u64));
+    let verified = verify::verify(&candidates, &sets, &signatures, settings.min_shared);
+    progress.advance(candidates.len() as u64);
+    progress.finish(Stage::Verify);
+
+    progress.start(Stage::Align, Some(verified.len() as u64));
+    let mut involved = vec![false; docs.len()];
+    for p in &verified {
+        involved[p.a] = true;
+        involved[p.b] = true;
+    }
     let tokens: Vec<Vec<tokenize::Token>> = docs
         .par_iter()
-        .map(|d| tokenize::tokenize(&d.text, d.body_start, &settings.normalization))
+        .zip(&involved)
+        .map(|(d, &inv)| {
+            if inv {
+                tokenize::tokenize(&d.text, d.body_start, &settings.normalization)
+            } else {
+                Vec::new()
+            }
+        })
         .collect();
-    let sets: Vec<Vec<u64>> = tokens
-        .par_iter()
-        .map(|t| shingle::shingle_set(t, settings.shingle, settings.seed))
-        .collect();
-    let hasher = minhash::MinHasher::new(settings.permutations, settings.seed);
-    let signatures = hasher.signatures(&sets);
-    let outlets: Vec<&str> = docs.iter().map(|d| d.outlet.as_str()).collect();
-    let candidates = lsh::candidates(&outlets, &signatures, settings);
-    let verified = verify::verify(&candidates, &sets, &signatures, settings.min_shared);
     let params = AlignParams::from_settings(settings);
     let aligned: Vec<_> = verified
         .into_par_iter()
         .map(|p| {
             let als = align::align(&tokens[p.a], &tokens[p.b], &params);
+            progress.advance(1);
             (p, als)
         })
         .filter(|(_, als)| !als.is_empty())
         .collect();
+    progress.finish(Stage::Align);
+
+    progress.start(Stage::Report, None);
     let masks = attribute::boilerplate_masks(docs, &tokens, &sets, settings);
+    drop(sets);
     let wire = attribute::wire_flags(docs, &settings.wire);
-    report::build::build(report::build::Inputs {
+    let report = report::build::build(report::build::Inputs {
         docs,
         tokens: &tokens,
+        words: &words,
         masks: &masks,
         wire: &wire,
         aligned,
         candidate_pairs: candidates.len(),
         settings,
         problems: corpus.problems.clone(),
-    })
+    });
+    progress.finish(Stage::Report);
+    report
 }
