@@ -11,6 +11,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use wirecopy::config::{CandidateMode, Config, LoadOptions, LshSettings, Settings};
 use wirecopy::corpus::{self, Input};
 use wirecopy::report::{self, Report};
+use wirecopy::sketch::{Sketch, SketchParams};
+
+use crate::bars as progress;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
@@ -35,6 +38,26 @@ enum Command {
     /// JSONL on standard input. Exit status: 0 ok, 1 some documents were skipped (the report
     /// covers the rest), 2 usage or input error.
     Report(ReportArgs),
+    /// Write the MinHash signatures and LSH band keys of a corpus to a sketch file.
+    ///
+    /// PATHs are read like `report` reads them; a PATH ending in `.wcsketch` is an earlier
+    /// sketch, appended if it was made with the same hash family, seed, shingle size,
+    /// permutations and normalisation (otherwise an error names the file and the fields).
+    Sketch(SketchArgs),
+}
+
+#[derive(Debug, Args)]
+struct SketchArgs {
+    /// Files or directories to read (`-` for JSONL on stdin), or `.wcsketch` files.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<String>,
+    /// The sketch file to write (atomically).
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    #[command(flatten)]
+    detect: DetectArgs,
+    #[command(flatten)]
+    load: LoadArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -130,6 +153,9 @@ struct DetectArgs {
     /// A shingle in more documents than this is not an index key (stock phrase).
     #[arg(long, value_name = "N", default_value_t = LshSettings::default().max_df)]
     lsh_max_df: usize,
+    /// Fewest shared index shingles that make a pair a candidate.
+    #[arg(long, value_name = "N", default_value_t = LshSettings::default().min_keys)]
+    lsh_min_keys: usize,
     /// A band bucket with more documents pairs each only with its first N members.
     #[arg(long, value_name = "N", default_value_t = LshSettings::default().max_bucket)]
     lsh_max_bucket: usize,
@@ -160,6 +186,9 @@ struct LoadArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Print each stage's wall time (and text throughput) to standard error.
+    #[arg(long)]
+    timings: bool,
 }
 
 impl DetectArgs {
@@ -202,6 +231,7 @@ impl DetectArgs {
             lsh: LshSettings {
                 threshold: self.lsh_threshold,
                 max_df: self.lsh_max_df,
+                min_keys: self.lsh_min_keys,
                 max_bucket: self.lsh_max_bucket,
                 ..d.lsh
             },
@@ -233,9 +263,30 @@ fn init_threads(n: Option<usize>) -> Result<()> {
 
 /// Load the corpus and analyse it; problems go to stderr. Returns the report and whether
 /// anything was skipped.
-fn run_corpus(paths: &[String], cfg: &Config, strict: bool) -> Result<(Report, bool)> {
+fn run_corpus(
+    paths: &[String],
+    cfg: &Config,
+    strict: bool,
+    timings: bool,
+) -> Result<(Report, bool)> {
+    let progress = progress::Bars::new(timings);
+    let corpus = load_corpus(paths, cfg, strict, &progress)?;
+    let report = wirecopy::analyze_with(&corpus, &cfg.settings, &progress)?;
+    progress.done();
+    Ok((report, corpus.skipped() > 0))
+}
+
+/// Load the corpus; problems go to stderr.
+fn load_corpus(
+    paths: &[String],
+    cfg: &Config,
+    strict: bool,
+    progress: &progress::Bars,
+) -> Result<wirecopy::corpus::Corpus> {
     let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
+    progress.load_start();
     let corpus = corpus::load(&inputs, &cfg.load)?;
+    progress.load_end(corpus.documents.iter().map(|d| d.text.len() as u64).sum());
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     for p in &corpus.problems {
@@ -252,8 +303,35 @@ fn run_corpus(paths: &[String], cfg: &Config, strict: bool) -> Result<(Report, b
             " (no .txt or .jsonl files found)".into()
         }));
     }
-    let report = wirecopy::analyze(&corpus, &cfg.settings)?;
-    Ok((report, skipped > 0))
+    Ok(corpus)
+}
+
+/// `wirecopy sketch`: sketch the corpus PATHs, append `.wcsketch` PATHs, write atomically.
+fn run_sketch(args: &SketchArgs) -> Result<ExitCode> {
+    let cfg = config(&args.detect, &args.load)?;
+    let params = SketchParams::from_settings(&cfg.settings);
+    let progress = progress::Bars::new(args.load.timings);
+    let (sketches, texts): (Vec<&String>, Vec<&String>) =
+        args.paths.iter().partition(|p| p.ends_with(".wcsketch"));
+    let texts: Vec<String> = texts.into_iter().cloned().collect();
+    let mut out = Sketch {
+        params: params.clone(),
+        docs: Vec::new(),
+    };
+    let mut skipped = false;
+    if !texts.is_empty() {
+        let corpus = load_corpus(&texts, &cfg, args.load.strict, &progress)?;
+        skipped = corpus.skipped() > 0;
+        out = wirecopy::sketch::sketch_corpus(&corpus, &cfg.settings, &progress);
+    }
+    for p in sketches {
+        let path = PathBuf::from(p);
+        let s = wirecopy::sketch::read(&path, &params)?;
+        out.extend(s, &path)?;
+    }
+    out.write(&args.output)?;
+    progress.done();
+    Ok(ExitCode::from(if skipped { EXIT_SKIPPED } else { EXIT_OK }))
 }
 
 /// Write rendered output to a file (atomically) or standard output.
@@ -275,7 +353,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => {
             init_threads(args.load.threads)?;
             let cfg = config(&args.detect, &args.load)?;
-            let (report, skipped) = run_corpus(&args.paths, &cfg, args.load.strict)?;
+            let (report, skipped) =
+                run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?;
             let bytes = match args.format {
                 Format::Json => report::json::render(&report),
                 Format::Text => report::text::render(
@@ -288,6 +367,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             emit(args.output.as_ref(), bytes.as_bytes())?;
             Ok(ExitCode::from(if skipped { EXIT_SKIPPED } else { EXIT_OK }))
+        }
+        Command::Sketch(args) => {
+            init_threads(args.load.threads)?;
+            run_sketch(&args)
         }
     }
 }

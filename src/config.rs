@@ -64,6 +64,9 @@ pub struct LshSettings {
     pub false_negative_weight: f64,
     /// A shingle found in more documents than this is not an index key (`--lsh-max-df`).
     pub max_df: usize,
+    /// A pair is an index candidate when it shares at least this many index keys
+    /// (`--lsh-min-keys`).
+    pub min_keys: usize,
     /// A band bucket holding more documents than this pairs each member only with the
     /// bucket's first `max_bucket` members (`--lsh-max-bucket`).
     pub max_bucket: usize,
@@ -78,6 +81,7 @@ impl Default for LshSettings {
             false_positive_weight: 0.5,
             false_negative_weight: 0.5,
             max_df: 100,
+            min_keys: 2,
             max_bucket: 200,
             auto_limit: 2000,
         }
@@ -179,8 +183,11 @@ impl Settings {
         if self.lsh.false_positive_weight < 0.0 || self.lsh.false_negative_weight < 0.0 {
             return bad("LSH false-positive/negative weights must not be negative".into());
         }
-        if self.lsh.max_df < 2 || self.lsh.max_bucket < 1 {
-            return bad("--lsh-max-df must be at least 2 and --lsh-max-bucket at least 1".into());
+        if self.lsh.max_df < 2 || self.lsh.max_bucket < 1 || self.lsh.min_keys < 1 {
+            return bad(
+                "--lsh-max-df must be at least 2, --lsh-max-bucket and --lsh-min-keys at least 1"
+                    .into(),
+            );
         }
         if self.boilerplate_outlet_docs < 2 {
             return bad("--boilerplate-outlet-docs must be at least 2".into());

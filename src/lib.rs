@@ -32,6 +32,7 @@ pub mod output;
 pub mod progress;
 pub mod report;
 pub mod shingle;
+pub mod sketch;
 pub mod tokenize;
 pub mod verify;
 

@@ -60,7 +60,6 @@
 
 use std::collections::HashMap;
 
-use ahash::RandomState;
 use rayon::prelude::*;
 
 use crate::config::{CandidateMode, Settings};
@@ -96,7 +95,7 @@ pub fn candidates(
                 l.false_negative_weight,
             );
             let mut pairs = band_pairs(&ids, signatures, b, r, l.max_bucket);
-            pairs.extend(index_pairs(&ids, sets, l.max_df));
+            pairs.extend(index_pairs(&ids, sets, l.max_df, l.min_keys));
             pairs.par_sort_unstable();
             pairs.dedup();
             pairs
@@ -169,26 +168,22 @@ pub fn optimal_params(threshold: f64, k: usize, fp_weight: f64, fn_weight: f64) 
     best.1
 }
 
-fn band_hasher() -> RandomState {
-    RandomState::with_seeds(
-        0x452821E638D01377,
-        0xBE5466CF34E90C6C,
-        0xC0AC29B7C97C50DD,
-        0x3F84D5B5B5470917,
-    )
-}
-
 /// The band keys of one signature: `b` hashes of `r` consecutive slots each, the band index
-/// mixed in. An empty signature (no shingles) has no keys.
+/// mixed in (SplitMix64 chained over the slots; fixed, so keys are comparable across runs
+/// and sketch files). An empty signature (no shingles) has no keys.
 pub fn band_keys(sig: &[u32], b: usize, r: usize) -> Vec<u64> {
     if sig.iter().all(|&x| x == u32::MAX) {
         return Vec::new();
     }
-    let h = band_hasher();
     (0..b)
         .map(|band| {
             let mut state = band as u64;
-            crate::minhash::splitmix64(&mut state) ^ h.hash_one(&sig[band * r..(band + 1) * r])
+            let mut key = crate::minhash::splitmix64(&mut state);
+            for &x in &sig[band * r..(band + 1) * r] {
+                state = key ^ x as u64;
+                key = crate::minhash::splitmix64(&mut state);
+            }
+            key
         })
         .collect()
 }
@@ -239,8 +234,9 @@ fn runs(entries: &[(u64, u32)], max: usize) -> Vec<std::ops::Range<usize>> {
 
 const PARTITION_BITS: u32 = 4;
 
-fn index_pairs(ids: &[u32], sets: &[Vec<u64>], max_df: usize) -> Vec<u64> {
-    let mut acc: Vec<u64> = Vec::new();
+fn index_pairs(ids: &[u32], sets: &[Vec<u64>], max_df: usize, min_keys: usize) -> Vec<u64> {
+    // (pair, shared keys so far), sorted by pair.
+    let mut acc: Vec<(u64, u32)> = Vec::new();
     for p in 0..1u64 << PARTITION_BITS {
         let shift = 64 - PARTITION_BITS;
         let mut entries: Vec<(u64, u32)> = sets
@@ -271,11 +267,46 @@ fn index_pairs(ids: &[u32], sets: &[Vec<u64>], max_df: usize) -> Vec<u64> {
             })
             .collect();
         drop(entries);
-        acc.append(&mut part);
-        acc.par_sort_unstable();
-        acc.dedup();
+        part.par_sort_unstable();
+        let mut counted: Vec<(u64, u32)> = Vec::with_capacity(part.len() / 2);
+        for x in part {
+            match counted.last_mut() {
+                Some((q, c)) if *q == x => *c += 1,
+                _ => counted.push((x, 1)),
+            }
+        }
+        acc = merge_counts(acc, counted);
     }
-    acc
+    acc.into_iter()
+        .filter(|&(_, c)| c as usize >= min_keys)
+        .map(|(p, _)| p)
+        .collect()
+}
+
+/// Merge two pair-count lists sorted by pair, adding counts.
+fn merge_counts(a: Vec<(u64, u32)>, b: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push((a[i].0, a[i].1 + b[j].1));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 #[cfg(test)]
@@ -319,6 +350,7 @@ mod tests {
             candidates: CandidateMode::Lsh,
             ..Settings::default()
         };
+        s.lsh.min_keys = 1;
         let sigs: Vec<Vec<u32>> = vec![vec![u32::MAX; 128]; 5];
         // 5 is in 3 documents (0, 2, 4); (0, 4) is the same outlet.
         assert_eq!(
@@ -327,6 +359,18 @@ mod tests {
         );
         s.lsh.max_df = 2;
         assert_eq!(candidates(&outlets, &sets, &sigs, &s), [(0, 1)]);
+        s.lsh.max_df = 100;
+        s.lsh.min_keys = 2;
+        assert!(candidates(&outlets, &sets, &sigs, &s).is_empty());
+    }
+
+    #[test]
+    fn band_keys_differ_by_band_and_content() {
+        let a = band_keys(&[1, 2, 3, 4, 1, 2, 3, 4], 2, 4);
+        let b = band_keys(&[1, 2, 3, 5, 1, 2, 3, 4], 2, 4);
+        assert_ne!(a[0], a[1]);
+        assert_ne!(a[0], b[0]);
+        assert_eq!(a[1], b[1]);
     }
 
     #[test]
