@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use wirecopy::config::{Config, LoadOptions, Settings};
+use wirecopy::config::{CandidateMode, Config, LoadOptions, LshSettings, Settings};
 use wirecopy::corpus::{self, Corpus, Input};
 use wirecopy::error::Error;
 use wirecopy::eval::generate::{self, GenParams};
@@ -17,6 +17,9 @@ use wirecopy::eval::truth::Truth;
 use wirecopy::regress::{self, Diff};
 use wirecopy::report::filter::Filter;
 use wirecopy::report::{self, Report};
+use wirecopy::sketch::{Sketch, SketchParams};
+
+use crate::bars as progress;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
@@ -86,6 +89,26 @@ enum Command {
     /// options below. Exit status: 0 ok, 1 a --min-* threshold was not met, 2 usage or input
     /// error.
     Eval(EvalArgs),
+    /// Write the MinHash signatures and LSH band keys of a corpus to a sketch file.
+    ///
+    /// PATHs are read like `report` reads them; a PATH ending in `.wcsketch` is an earlier
+    /// sketch, appended if it was made with the same hash family, seed, shingle size,
+    /// permutations and normalisation (otherwise an error names the file and the fields).
+    Sketch(SketchArgs),
+}
+
+#[derive(Debug, Args)]
+struct SketchArgs {
+    /// Files or directories to read (`-` for JSONL on stdin), or `.wcsketch` files.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<String>,
+    /// The sketch file to write (atomically).
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    #[command(flatten)]
+    detect: DetectArgs,
+    #[command(flatten)]
+    load: LoadArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -464,6 +487,32 @@ struct DetectArgs {
     /// An extra credit-line pattern (regular expression, case-insensitive).
     #[arg(long, value_name = "PATTERN")]
     credit: Vec<String>,
+    /// Candidate pairs: `auto` compares all pairs up to 2,000 documents and uses the
+    /// near-linear index above; `all-pairs`; `lsh`.
+    #[arg(long, value_enum, value_name = "MODE", default_value = "auto")]
+    candidates: CandidatesArg,
+    /// Jaccard threshold of the whole-document MinHash banding.
+    #[arg(long, value_name = "X", default_value_t = LshSettings::default().threshold)]
+    lsh_threshold: f64,
+    /// A shingle in more documents than this is not an index key (stock phrase).
+    #[arg(long, value_name = "N", default_value_t = LshSettings::default().max_df)]
+    lsh_max_df: usize,
+    /// Fewest shared index shingles that make a pair a candidate.
+    #[arg(long, value_name = "N", default_value_t = LshSettings::default().min_keys)]
+    lsh_min_keys: usize,
+    /// A band bucket with more documents pairs each only with its first N members.
+    #[arg(long, value_name = "N", default_value_t = LshSettings::default().max_bucket)]
+    lsh_max_bucket: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CandidatesArg {
+    /// All pairs below 2,000 documents, the index above.
+    Auto,
+    /// Every cross-outlet pair (exact, quadratic).
+    AllPairs,
+    /// MinHash banding plus the capped shingle index (near-linear).
+    Lsh,
 }
 
 #[derive(Debug, Args)]
@@ -483,6 +532,9 @@ struct LoadArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Print each stage's wall time (and text throughput) to standard error.
+    #[arg(long)]
+    timings: bool,
 }
 
 impl DetectArgs {
@@ -517,7 +569,18 @@ impl DetectArgs {
             boilerplate_phrases,
             wire: self.wire.clone(),
             credit: self.credit.clone(),
-            candidates: d.candidates,
+            candidates: match self.candidates {
+                CandidatesArg::Auto => CandidateMode::Auto,
+                CandidatesArg::AllPairs => CandidateMode::AllPairs,
+                CandidatesArg::Lsh => CandidateMode::Lsh,
+            },
+            lsh: LshSettings {
+                threshold: self.lsh_threshold,
+                max_df: self.lsh_max_df,
+                min_keys: self.lsh_min_keys,
+                max_bucket: self.lsh_max_bucket,
+                ..d.lsh
+            },
         };
         s.validate()?;
         Ok(s)
@@ -547,25 +610,18 @@ fn init_threads(n: Option<usize>) -> Result<()> {
 /// Load the corpus and analyse it; problems go to stderr, each naming its file (and line),
 /// then a one-line count. Returns the corpus (the HTML report shows its texts), the report
 /// and whether anything was skipped.
-fn run_corpus(paths: &[String], cfg: &Config, strict: bool) -> Result<(Corpus, Report, bool)> {
-    let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
-    let corpus = corpus::load(&inputs, &cfg.load)?;
-    let skipped = corpus.skipped();
-    if (strict && skipped > 0) || corpus.documents.is_empty() {
-        print_problems(&corpus.problems);
-    }
-    if strict && skipped > 0 {
-        bail!("{skipped} input(s) skipped and --strict is set; nothing written");
-    }
-    if corpus.documents.is_empty() {
-        bail!(wirecopy::error::Error::EmptyCorpus(if skipped > 0 {
-            format!(" ({skipped} input(s) skipped)")
-        } else {
-            " (no .txt or .jsonl files found)".into()
-        }));
-    }
-    let report = wirecopy::analyze(&corpus, &cfg.settings)?;
+fn run_corpus(
+    paths: &[String],
+    cfg: &Config,
+    strict: bool,
+    timings: bool,
+) -> Result<(Corpus, Report, bool)> {
+    let progress = progress::Bars::new(timings);
+    let corpus = load_corpus(paths, cfg, strict, &progress)?;
+    let report = wirecopy::analyze_with(&corpus, &cfg.settings, &progress)?;
+    progress.done();
     print_problems(&report.problems);
+    let skipped = corpus.skipped();
     if skipped > 0 {
         // Like every stderr write here: a closed stderr must not turn into a panic.
         let _ = writeln!(
@@ -584,6 +640,64 @@ fn print_problems(problems: &[wirecopy::error::Problem]) {
         let kind = if p.skipped { "" } else { "warning: " };
         let _ = writeln!(err, "wirecopy: {kind}{p}");
     }
+}
+
+/// Load the corpus; its problems go to stderr here only when nothing will be analysed
+/// (otherwise with the report's own warnings, by [`run_corpus`]).
+fn load_corpus(
+    paths: &[String],
+    cfg: &Config,
+    strict: bool,
+    progress: &progress::Bars,
+) -> Result<Corpus> {
+    let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
+    progress.load_start();
+    let corpus = corpus::load(&inputs, &cfg.load)?;
+    progress.load_end(corpus.documents.iter().map(|d| d.text.len() as u64).sum());
+    let skipped = corpus.skipped();
+    if (strict && skipped > 0) || corpus.documents.is_empty() {
+        print_problems(&corpus.problems);
+    }
+    if strict && skipped > 0 {
+        bail!("{skipped} input(s) skipped and --strict is set; nothing written");
+    }
+    if corpus.documents.is_empty() {
+        bail!(wirecopy::error::Error::EmptyCorpus(if skipped > 0 {
+            format!(" ({skipped} input(s) skipped)")
+        } else {
+            " (no .txt or .jsonl files found)".into()
+        }));
+    }
+    Ok(corpus)
+}
+
+/// `wirecopy sketch`: sketch the corpus PATHs, append `.wcsketch` PATHs, write atomically.
+fn run_sketch(args: &SketchArgs) -> Result<ExitCode> {
+    let cfg = config(&args.detect, &args.load)?;
+    let params = SketchParams::from_settings(&cfg.settings);
+    let progress = progress::Bars::new(args.load.timings);
+    let (sketches, texts): (Vec<&String>, Vec<&String>) =
+        args.paths.iter().partition(|p| p.ends_with(".wcsketch"));
+    let texts: Vec<String> = texts.into_iter().cloned().collect();
+    let mut out = Sketch {
+        params: params.clone(),
+        docs: Vec::new(),
+    };
+    let mut skipped = false;
+    if !texts.is_empty() {
+        let corpus = load_corpus(&texts, &cfg, args.load.strict, &progress)?;
+        print_problems(&corpus.problems);
+        skipped = corpus.skipped() > 0;
+        out = wirecopy::sketch::sketch_corpus(&corpus, &cfg.settings, &progress);
+    }
+    for p in sketches {
+        let path = PathBuf::from(p);
+        let s = wirecopy::sketch::read(&path, &params)?;
+        out.extend(s, &path)?;
+    }
+    out.write(&args.output)?;
+    progress.done();
+    Ok(ExitCode::from(if skipped { EXIT_SKIPPED } else { EXIT_OK }))
 }
 
 /// Write rendered output to a file (atomically) or standard output.
@@ -605,7 +719,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => {
             init_threads(args.load.threads)?;
             let cfg = config(&args.detect, &args.load)?;
-            let (corpus, report, skipped) = run_corpus(&args.paths, &cfg, args.load.strict)?;
+            let (corpus, report, skipped) =
+                run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?;
             let filter = args.display.filter();
             let unknown = filter.unknown_outlets(&report);
             if !unknown.is_empty() {
@@ -667,6 +782,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Diff(args) => diff(args),
         Command::Generate(args) => run_generate(&args),
         Command::Eval(args) => run_eval(&args),
+        Command::Sketch(args) => {
+            init_threads(args.load.threads)?;
+            run_sketch(&args)
+        }
     }
 }
 
@@ -693,7 +812,8 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         }
         init_threads(args.load.threads)?;
         let cfg = config(&args.detect, &args.load)?;
-        let (_corpus, report, _skipped) = run_corpus(&args.paths, &cfg, args.load.strict)?;
+        let (_corpus, report, _skipped) =
+            run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?;
         let (scores, failed) = args.thresholds.score(truth, &report)?;
         let out = match args.compare.format {
             TextOrJson::Text => score::render_text(&scores),
@@ -729,7 +849,8 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     };
     init_threads(args.load.threads)?;
     let cfg = config(&args.detect, &args.load)?;
-    let (_corpus, report, _skipped) = run_corpus(&args.paths, &cfg, args.load.strict)?;
+    let (_corpus, report, _skipped) =
+        run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?;
     let diff = old
         .as_ref()
         .map(|old| regress::compare(old, &report, args.compare.tolerance));
@@ -874,7 +995,7 @@ fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
         None => {
             init_threads(args.load.threads)?;
             let cfg = config(&args.detect, &args.load)?;
-            run_corpus(&args.paths, &cfg, args.load.strict)?.1
+            run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?.1
         }
     };
     let (scores, failed) = args.thresholds.score(&args.truth, &report)?;

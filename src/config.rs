@@ -46,8 +46,46 @@ pub struct Settings {
     pub wire: Vec<String>,
     /// Extra credit-line patterns (`--credit`), regular expressions, case-insensitive.
     pub credit: Vec<String>,
-    /// Candidate strategy.
+    /// Candidate strategy (`--candidates`).
     pub candidates: CandidateMode,
+    /// Parameters of the banded index ([`CandidateMode::Lsh`], and `Auto` on large corpora).
+    pub lsh: LshSettings,
+}
+
+/// Parameters of the candidate index (see [`crate::lsh`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LshSettings {
+    /// Jaccard threshold of the whole-document banding (`--lsh-threshold`).
+    pub threshold: f64,
+    /// Weight of the false-positive probability when choosing bands × rows.
+    pub false_positive_weight: f64,
+    /// Weight of the false-negative probability when choosing bands × rows.
+    pub false_negative_weight: f64,
+    /// A shingle found in more documents than this is not an index key (`--lsh-max-df`).
+    pub max_df: usize,
+    /// A pair is an index candidate when it shares at least this many index keys
+    /// (`--lsh-min-keys`).
+    pub min_keys: usize,
+    /// A band bucket holding more documents than this pairs each member only with the
+    /// bucket's first `max_bucket` members (`--lsh-max-bucket`).
+    pub max_bucket: usize,
+    /// `auto` compares all pairs up to this many documents and uses the index above.
+    pub auto_limit: usize,
+}
+
+impl Default for LshSettings {
+    fn default() -> Self {
+        LshSettings {
+            threshold: 0.5,
+            false_positive_weight: 0.5,
+            false_negative_weight: 0.5,
+            max_df: 100,
+            min_keys: 2,
+            max_bucket: 200,
+            auto_limit: 2000,
+        }
+    }
 }
 
 /// What word normalisation does before matching. Offsets are never affected.
@@ -66,8 +104,12 @@ pub struct Normalization {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CandidateMode {
+    /// All pairs up to `lsh.auto_limit` documents, the index above (the default).
+    Auto,
     /// Every pair of documents from different outlets.
     AllPairs,
+    /// The banded MinHash index plus the document-frequency-capped shingle index.
+    Lsh,
 }
 
 impl Default for Settings {
@@ -92,7 +134,8 @@ impl Default for Settings {
             boilerplate_phrases: Vec::new(),
             wire: Vec::new(),
             credit: Vec::new(),
-            candidates: CandidateMode::AllPairs,
+            candidates: CandidateMode::Auto,
+            lsh: LshSettings::default(),
         }
     }
 }
@@ -130,6 +173,21 @@ impl Settings {
             if !(0.0..=1.0).contains(&v) {
                 return bad(format!("{name} must be between 0 and 1, not {v}"));
             }
+        }
+        if !(self.lsh.threshold > 0.0 && self.lsh.threshold < 1.0) {
+            return bad(format!(
+                "--lsh-threshold must be between 0 and 1 (exclusive), not {}",
+                self.lsh.threshold
+            ));
+        }
+        if self.lsh.false_positive_weight < 0.0 || self.lsh.false_negative_weight < 0.0 {
+            return bad("LSH false-positive/negative weights must not be negative".into());
+        }
+        if self.lsh.max_df < 2 || self.lsh.max_bucket < 1 || self.lsh.min_keys < 1 {
+            return bad(
+                "--lsh-max-df must be at least 2, --lsh-max-bucket and --lsh-min-keys at least 1"
+                    .into(),
+            );
         }
         if self.boilerplate_outlet_docs < 2 {
             return bad("--boilerplate-outlet-docs must be at least 2".into());

@@ -32,9 +32,11 @@ pub mod eval;
 pub mod lsh;
 pub mod minhash;
 pub mod output;
+pub mod progress;
 pub mod regress;
 pub mod report;
 pub mod shingle;
+pub mod sketch;
 pub mod tokenize;
 pub mod verify;
 
@@ -52,6 +54,22 @@ use crate::report::Report;
 /// Run the whole pipeline on a loaded corpus. Deterministic: the same corpus and settings
 /// give the same report whatever the number of threads.
 pub fn analyze(corpus: &Corpus, settings: &Settings) -> Result<Report> {
+    analyze_with(corpus, settings, &progress::NoProgress)
+}
+
+/// [`analyze`], reporting progress.
+///
+/// Memory: tokens are the largest per-document structure (32 bytes per word), so each
+/// document is tokenised, shingled and signed in one step and its tokens dropped; only the
+/// shingle set (8 bytes per distinct shingle) and the signature (4 bytes per permutation)
+/// stay. After verification, only the documents of verified pairs are tokenised again, for
+/// alignment and attribution.
+pub fn analyze_with(
+    corpus: &Corpus,
+    settings: &Settings,
+    progress: &dyn progress::Progress,
+) -> Result<Report> {
+    use progress::Stage;
     settings.validate()?;
     let docs = &corpus.documents;
     if let Some(d) = docs.iter().find(|d| d.text.len() > corpus::DOC_BYTES_LIMIT) {
@@ -62,41 +80,86 @@ pub fn analyze(corpus: &Corpus, settings: &Settings) -> Result<Report> {
             corpus::DOC_BYTES_LIMIT
         )));
     }
+    let hasher = minhash::MinHasher::new(settings.permutations, settings.seed);
+
+    progress.start(Stage::Sketch, Some(docs.len() as u64));
+    let sketched: Vec<(Vec<u64>, Vec<u32>, usize)> = docs
+        .par_iter()
+        .map(|d| {
+            let toks = tokenize::tokenize(&d.text, d.body_start, &settings.normalization);
+            let set = shingle::shingle_set(&toks, settings.shingle, settings.seed);
+            let sig = hasher.signature(&set);
+            progress.advance(1);
+            (set, sig, toks.len())
+        })
+        .collect();
+    let mut sets = Vec::with_capacity(docs.len());
+    let mut signatures = Vec::with_capacity(docs.len());
+    let mut words = Vec::with_capacity(docs.len());
+    for (set, sig, w) in sketched {
+        sets.push(set);
+        signatures.push(sig);
+        words.push(w);
+    }
+    progress.finish(Stage::Sketch);
+
+    progress.start(Stage::Candidates, None);
+    let outlets: Vec<&str> = docs.iter().map(|d| d.outlet.as_str()).collect();
+    let candidates = lsh::candidates(&outlets, &sets, &signatures, settings);
+    progress.finish(Stage::Candidates);
+
+    progress.start(Stage::Verify, Some(candidates.len() as u64));
+    let verified = verify::verify(&candidates, &sets, &signatures, settings.min_shared);
+    progress.advance(candidates.len() as u64);
+    progress.finish(Stage::Verify);
+
+    progress.start(Stage::Align, Some(verified.len() as u64));
+    let mut involved = vec![false; docs.len()];
+    for p in &verified {
+        involved[p.a] = true;
+        involved[p.b] = true;
+    }
     let tokens: Vec<Vec<tokenize::Token>> = docs
         .par_iter()
-        .map(|d| tokenize::tokenize(&d.text, d.body_start, &settings.normalization))
+        .zip(&involved)
+        .map(|(d, &inv)| {
+            if inv {
+                tokenize::tokenize(&d.text, d.body_start, &settings.normalization)
+            } else {
+                Vec::new()
+            }
+        })
         .collect();
     let mut problems = corpus.problems.clone();
-    problems.extend(short_documents(docs, &tokens, settings));
-    let sets: Vec<Vec<u64>> = tokens
-        .par_iter()
-        .map(|t| shingle::shingle_set(t, settings.shingle, settings.seed))
-        .collect();
-    let hasher = minhash::MinHasher::new(settings.permutations, settings.seed);
-    let signatures = hasher.signatures(&sets);
-    let outlets: Vec<&str> = docs.iter().map(|d| d.outlet.as_str()).collect();
-    let candidates = lsh::candidates(&outlets, &signatures, settings);
-    let verified = verify::verify(&candidates, &sets, &signatures, settings.min_shared);
+    problems.extend(short_documents(docs, &words, settings));
     let params = AlignParams::from_settings(settings);
     let aligned: Vec<_> = verified
         .into_par_iter()
         .map(|p| {
             let als = align::align(&tokens[p.a], &tokens[p.b], &params);
+            progress.advance(1);
             (p, als)
         })
         .collect();
+    progress.finish(Stage::Align);
+
+    progress.start(Stage::Report, None);
     let masks = attribute::boilerplate_masks(docs, &tokens, &sets, settings);
+    drop(sets);
     let wire = attribute::wire_flags(docs, &settings.wire);
-    report::build::build(report::build::Inputs {
+    let report = report::build::build(report::build::Inputs {
         docs,
         tokens: &tokens,
+        words: &words,
         masks: &masks,
         wire: &wire,
         aligned,
         candidate_pairs: candidates.len(),
         settings,
         problems,
-    })
+    });
+    progress.finish(Stage::Report);
+    report
 }
 
 /// Warnings (not skips) for documents too short to ever match: fewer words than one shingle
@@ -104,25 +167,25 @@ pub fn analyze(corpus: &Corpus, settings: &Settings) -> Result<Report> {
 /// the report, with nothing reused, and the user is told why.
 fn short_documents(
     docs: &[corpus::Document],
-    tokens: &[Vec<tokenize::Token>],
+    words: &[usize],
     settings: &Settings,
 ) -> Vec<error::Problem> {
     let need = settings.shingle.max(settings.min_words);
     docs.iter()
-        .zip(tokens)
-        .filter(|(_, t)| t.len() < need)
-        .map(|(d, t)| {
-            let why = if t.len() < settings.shingle {
+        .zip(words)
+        .filter(|(_, &n)| n < need)
+        .map(|(d, &n)| {
+            let why = if n < settings.shingle {
                 format!("fewer than one shingle (--shingle {})", settings.shingle)
             } else {
                 format!("fewer than --min-words {}", settings.min_words)
             };
-            let words = if t.len() == 1 { "word" } else { "words" };
+            let unit = if n == 1 { "word" } else { "words" };
             error::Problem {
                 path: d.path.clone().unwrap_or_default(),
                 line: d.line,
                 doc: Some(d.id.clone()),
-                message: format!("only {} {words}, {why}: it can never match", t.len()),
+                message: format!("only {n} {unit}, {why}: it can never match"),
                 skipped: false,
             }
         })

@@ -1,5 +1,6 @@
 //! The `wirecopy` binary: parse arguments, run, map the result to an exit code.
 
+mod bars;
 mod cli;
 
 use std::io::Write;

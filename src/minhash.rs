@@ -10,7 +10,9 @@
 //! The `k` functions are multiply-shift hashes `h_i(x) = (a_i·x + b_i) >> 32` over the 64-bit
 //! shingle hash, with odd `a_i` and `b_i` drawn from SplitMix64 seeded by the settings' seed:
 //! the same seed gives the same signatures on every run and thread count. The inner loop over
-//! `i` is branch-free so the compiler vectorises it.
+//! `i` is branch-free so the compiler vectorises it; it is compiled three times (baseline
+//! SSE2, AVX2, AVX-512 with its native 64-bit multiply) and the best the CPU supports is
+//! chosen at run time. Integer arithmetic makes the three bit-identical (tested).
 //!
 //! Default `k = 128`: standard error ≤ 0.044 at any `J`, enough to rank candidates before the
 //! exact verification, at 512 bytes per document. Signatures are computed in parallel
@@ -61,12 +63,20 @@ impl MinHasher {
     /// An empty set gives all slots `u32::MAX`.
     pub fn signature(&self, shingles: &[u64]) -> Vec<u32> {
         let mut sig = vec![u32::MAX; self.a.len()];
-        for &x in shingles {
-            for ((s, &a), &b) in sig.iter_mut().zip(&self.a).zip(&self.b) {
-                let h = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
-                *s = (*s).min(h);
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512dq") {
+                // SAFETY: the CPU supports the features the function is compiled for.
+                unsafe { fold_avx512(&mut sig, &self.a, &self.b, shingles) };
+                return sig;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: as above.
+                unsafe { fold_avx2(&mut sig, &self.a, &self.b, shingles) };
+                return sig;
             }
         }
+        fold(&mut sig, &self.a, &self.b, shingles);
         sig
     }
 
@@ -74,6 +84,35 @@ impl MinHasher {
     pub fn signatures(&self, sets: &[Vec<u64>]) -> Vec<Vec<u32>> {
         sets.par_iter().map(|s| self.signature(s)).collect()
     }
+}
+
+/// The signature loop: for each shingle, all `k` slots in lock-step (`k` independent lanes of
+/// u64 multiply, add, shift, u32 min: the compiler vectorises it). Integer arithmetic, so the
+/// SIMD builds below give bit-identical signatures.
+#[inline(always)]
+fn fold(sig: &mut [u32], a: &[u64], b: &[u64], shingles: &[u64]) {
+    let k = sig.len().min(a.len()).min(b.len());
+    let (sig, a, b) = (&mut sig[..k], &a[..k], &b[..k]);
+    for &x in shingles {
+        for i in 0..k {
+            let h = (a[i].wrapping_mul(x).wrapping_add(b[i]) >> 32) as u32;
+            sig[i] = sig[i].min(h);
+        }
+    }
+}
+
+/// [`fold`] compiled for AVX2 (4 u64 lanes).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn fold_avx2(sig: &mut [u32], a: &[u64], b: &[u64], shingles: &[u64]) {
+    fold(sig, a, b, shingles)
+}
+
+/// [`fold`] compiled for AVX-512 (8 u64 lanes, native 64-bit multiply `vpmullq`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+unsafe fn fold_avx512(sig: &mut [u32], a: &[u64], b: &[u64], shingles: &[u64]) {
+    fold(sig, a, b, shingles)
 }
 
 /// Estimated Jaccard similarity: the share of equal slots.
@@ -123,6 +162,23 @@ mod tests {
         let serial: Vec<_> = sets.iter().map(|s| m1.signature(s)).collect();
         assert_eq!(m2.signatures(&sets), serial);
         assert_ne!(MinHasher::new(32, 10).signature(&sets[0]), serial[0]);
+    }
+
+    #[test]
+    fn simd_builds_match_the_baseline() {
+        let m = MinHasher::new(128, 3);
+        let set: Vec<u64> = (0..500u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        let mut base = vec![u32::MAX; 128];
+        fold(&mut base, &m.a, &m.b, &set);
+        assert_eq!(m.signature(&set), base);
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            let mut v = vec![u32::MAX; 128];
+            unsafe { fold_avx2(&mut v, &m.a, &m.b, &set) };
+            assert_eq!(v, base);
+        }
     }
 
     #[test]

@@ -75,13 +75,10 @@ pub fn tokenize(text: &str, body_start: usize, norm: &Normalization) -> Vec<Toke
     let mut tokens = Vec::with_capacity(body.len() / 6);
     let mut buf = String::with_capacity(32);
     let mut stem = String::with_capacity(32);
-    for (offset, word) in body.split_word_bound_indices() {
-        if !word.chars().any(char::is_alphanumeric) {
-            continue;
-        }
+    for_each_word(body, |offset, word| {
         normalize::normalize_into(word, norm, &mut buf);
         if buf.is_empty() {
-            continue;
+            return;
         }
         normalize::stem_into(&buf, &mut stem);
         while q < quotes.len() && quotes[q].1 <= offset {
@@ -100,7 +97,7 @@ pub fn tokenize(text: &str, body_start: usize, norm: &Normalization) -> Vec<Toke
             sent_end: false,
             name: false,
         });
-    }
+    });
     mark_sentences(text, body_start, &mut tokens);
     tokens
 }
@@ -129,6 +126,94 @@ pub fn mark_sentences(text: &str, body_start: usize, tokens: &mut [Token]) {
     }
     if let Some(last) = tokens.last_mut() {
         last.sent_end = true;
+    }
+}
+
+/// Call `f(offset, word)` for every word of `text` (a UAX #29 word segment holding a letter
+/// or digit), in order. Pure-ASCII stretches take a byte scanner that implements the ASCII
+/// part of UAX #29 (letters and digits joined by `_`, letters across `' . :`, digits across
+/// `' . , ;`); the rest goes through `unicode-segmentation`. The split between the two is
+/// only made at *safe points* — an ASCII byte that joins nothing followed by an ASCII byte
+/// that is not whitespace — where UAX #29 always breaks and no rule looks across, so the
+/// words are exactly those of [`for_each_word_unicode`] (a property test checks this).
+pub fn for_each_word(text: &str, mut f: impl FnMut(usize, &str)) {
+    let b = text.as_bytes();
+    let n = b.len();
+    let safe = |i: usize| {
+        let (p, c) = (b[i - 1], b[i]);
+        p < 0x80 && c < 0x80 && !joins(p) && !c.is_ascii_whitespace()
+    };
+    let mut pos = 0;
+    while let Some(k) = b[pos..].iter().position(|&c| c >= 0x80) {
+        let j = pos + k;
+        let mut s = j;
+        while s > pos && !safe(s) {
+            s -= 1;
+        }
+        let mut e = j + 1;
+        while e < n && !safe(e) {
+            e += 1;
+        }
+        ascii_words(&text[pos..s], pos, &mut f);
+        for (o, w) in text[s..e].split_word_bound_indices() {
+            if w.chars().any(char::is_alphanumeric) {
+                f(s + o, w);
+            }
+        }
+        pos = e;
+    }
+    ascii_words(&text[pos..], pos, &mut f);
+}
+
+/// The reference: every UAX #29 word segment holding a letter or digit.
+pub fn for_each_word_unicode(text: &str, mut f: impl FnMut(usize, &str)) {
+    for (o, w) in text.split_word_bound_indices() {
+        if w.chars().any(char::is_alphanumeric) {
+            f(o, w);
+        }
+    }
+}
+
+/// ASCII bytes that take part in a word-joining rule of UAX #29.
+fn joins(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'.' | b':' | b',' | b';')
+}
+
+fn ascii_words(s: &str, base: usize, f: &mut impl FnMut(usize, &str)) {
+    let b = s.as_bytes();
+    let n = b.len();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut i = 0;
+    while i < n {
+        if !word(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut alnum = false;
+        loop {
+            while i < n && word(b[i]) {
+                alnum |= b[i] != b'_';
+                i += 1;
+            }
+            if i + 1 < n {
+                let (p, m, x) = (b[i - 1], b[i], b[i + 1]);
+                let letters = p.is_ascii_alphabetic()
+                    && x.is_ascii_alphabetic()
+                    && matches!(m, b'\'' | b'.' | b':');
+                let digits = p.is_ascii_digit()
+                    && x.is_ascii_digit()
+                    && matches!(m, b'\'' | b'.' | b',' | b';');
+                if letters || digits {
+                    i += 1;
+                    continue;
+                }
+            }
+            break;
+        }
+        if alnum {
+            f(base + start, &s[start..i]);
+        }
     }
 }
 
@@ -254,6 +339,35 @@ mod tests {
         assert_ne!(a[0].key, b[0].key);
         assert_eq!(a[0].stem, b[0].stem);
         assert_eq!(a[1].stem, b[1].stem);
+    }
+
+    fn words_of(text: &str, fast: bool) -> Vec<(usize, String)> {
+        let mut v = Vec::new();
+        if fast {
+            for_each_word(text, |o, w| v.push((o, w.to_string())));
+        } else {
+            for_each_word_unicode(text, |o, w| v.push((o, w.to_string())));
+        }
+        v
+    }
+
+    #[test]
+    fn fast_path_examples() {
+        for t in [
+            "U.S. 1,000 a.b 10:30 a:b 1;2 x_y _ __a a' 'a don't 3.5. e.g. Rubio’s “talks”",
+            "a\u{0301}b c\u{093E} \u{093E}x  \u{2003} y\r\nz é.e 1.é",
+        ] {
+            assert_eq!(words_of(t, true), words_of(t, false), "{t:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The ASCII fast path gives exactly the Unicode path's words on ASCII-heavy text.
+        #[test]
+        fn fast_path_matches_unicode(text in "([a-zA-Z0-9_ .,:;'\"\n\t\r-]|[\u{80}-\u{10FFFF}]{0,1}|\u{2019}|\u{301}|\u{93E}|\u{200D}|\u{1F1E6}){0,80}") {
+            prop_assert_eq!(words_of(&text, true), words_of(&text, false));
+        }
     }
 
     proptest! {

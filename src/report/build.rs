@@ -77,8 +77,10 @@ pub fn fingerprint(settings: &Settings) -> String {
 pub struct Inputs<'a> {
     /// Documents.
     pub docs: &'a [Document],
-    /// Their tokens.
+    /// Their tokens (empty for documents in no verified pair).
     pub tokens: &'a [Vec<Token>],
+    /// Words per document.
+    pub words: &'a [usize],
     /// Boilerplate masks.
     pub masks: &'a [Vec<bool>],
     /// Wire flags.
@@ -245,6 +247,7 @@ pub fn build(inp: Inputs) -> crate::error::Result<Report> {
     let Inputs {
         docs,
         tokens,
+        words,
         masks,
         wire,
         aligned,
@@ -569,7 +572,7 @@ pub fn build(inp: Inputs) -> crate::error::Result<Report> {
             line: doc.line,
             chars,
             bytes: doc.text.len(),
-            words: tokens[d].len(),
+            words: words[d],
             body_start: idx.char_offset(doc.body_start),
             lossy: doc.lossy,
             wire: wire[d],
