@@ -88,6 +88,19 @@ mod tests {
         );
     }
 
+    #[test]
+    fn distinct_windows_hash_apart() {
+        // Guards against a degenerate hasher (a fixed-key hasher that maps every slice to
+        // one value would put every document in every candidate pair).
+        let text: String = (0..400).map(|i| format!("w{i} ")).collect();
+        let t = toks(&text);
+        for seed in [0, 1, Settings::default().seed] {
+            let set = shingle_set(&t, 5, seed);
+            assert_eq!(set.len(), t.len() - 4, "seed {seed}");
+            assert!(!set.contains(&0));
+        }
+    }
+
     proptest! {
         #[test]
         fn intersection_matches_hashset(a in proptest::collection::vec(0u64..50, 0..60), b in proptest::collection::vec(0u64..50, 0..60)) {
