@@ -308,17 +308,7 @@ fn pct(x: f64) -> String {
     }
 }
 
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use super::text::thousands;
 
 /// The heat map: rows reuse from columns.
 fn matrix(out: &mut String, outlets: &[&OutletEntry]) {
