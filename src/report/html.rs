@@ -30,6 +30,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::filter::Filter;
+use super::text::thousands;
 use super::{OutletEntry, Passage, Report, Side};
 use crate::align::Op;
 
@@ -307,8 +308,6 @@ fn pct(x: f64) -> String {
         format!("{p:.1}%")
     }
 }
-
-use super::text::thousands;
 
 /// The heat map: rows reuse from columns.
 fn matrix(out: &mut String, outlets: &[&OutletEntry]) {
