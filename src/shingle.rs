@@ -8,11 +8,21 @@
 //! For exact verification a document keeps its shingle *set*: the hashes sorted and
 //! deduplicated, 8 bytes per distinct shingle. Intersections are a linear merge.
 //!
-//! Default `n = 5`: measured on generated corpora (see README), 5-grams keep the chance that
-//! two unrelated news articles share a shingle negligible (stock phrases such as "Secretary of
-//! State Marco Rubio" are five words, and a single shared shingle never makes a passage), while
-//! a paragraph edited at 20 % of its words still keeps `0.8^5 ≈ 33 %` of its shingles, so
-//! edited reuse is not lost at the candidate stage.
+//! Default `n = 5`, measured (2026-11-22) on two generated wire-copy corpora (136 documents,
+//! 15 % and 25 % of copied words edited; wire-to-outlet macro F1 of the final passages):
+//!
+//! | n | F1 at 15 % | F1 at 25 % | sample pairs verified |
+//! |---|---|---|---|
+//! | 3 | 0.985 | 0.970 | 10 of 10 |
+//! | 4 | 0.989 | 0.970 | 10 of 10 |
+//! | 5 | 0.989 | 0.979 | 10 of 10 |
+//! | 6 | 0.989 | 0.971 | 9 of 10 |
+//! | 8 | 0.981 | 0.919 | 5 of 10 |
+//!
+//! Longer shingles lose heavily edited pairs at verification (a paragraph edited at 25 % keeps
+//! `0.75^8 ≈ 10 %` of its 8-grams but `0.75^5 ≈ 24 %` of its 5-grams); shorter ones make
+//! the shingle-frequency boilerplate test flag ordinary phrases. Five words is also where
+//! stock phrases stop being shingles of their own ("Secretary of State Marco Rubio").
 
 use ahash::RandomState;
 
