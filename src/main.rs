@@ -21,8 +21,12 @@ fn main() -> ExitCode {
                 return ExitCode::from(cli::EXIT_OK);
             }
             let mut msg = format!("wirecopy: error: {err}");
+            // Library errors already say their cause; print each part of the chain once.
             for cause in err.chain().skip(1) {
-                msg.push_str(&format!(": {cause}"));
+                let cause = cause.to_string();
+                if !msg.contains(&cause) {
+                    msg.push_str(&format!(": {cause}"));
+                }
             }
             // Not eprintln!: it panics when stderr is closed.
             let _ = writeln!(std::io::stderr(), "{msg}");

@@ -52,9 +52,9 @@
 //!   of identical words among the alignment's columns; `words` the number of identical words.
 //!   `edits` runs cover the passage from its first to its last word; their `a_*`/`b_*`
 //!   ranges are empty (start == end) on the side a word is missing from.
-//! * `reused_chars` is the number of characters of a document covered by non-boilerplate
-//!   passages in which it is not the source (undirected passages count for both sides);
-//!   outlet figures sum their articles. `sources` name, per reuse cluster, the cluster's best
+//! * `reused_chars` is the number of characters of a document covered by its non-boilerplate
+//!   passages in the reuse clusters of which it is not the best source (in a cluster without
+//!   a source every member counts); outlet figures sum their articles. `sources` name, per reuse cluster, the cluster's best
 //!   source (the wire copy if present, else the earliest) rather than every pair.
 //! * Passage `id`s are derived from the two document ids and the normalised words of both
 //!   sides: they do not depend on run order, thread count or other documents.

@@ -351,3 +351,19 @@ fn truth_floors_decide_the_exit_code() {
     let none = f.run(&["check", "corpus"]);
     assert_eq!(none.code, 2);
 }
+
+#[test]
+fn an_error_prints_its_cause_once() {
+    let f = Fixture::new();
+    f.write("old.json", "not json");
+    f.write("new.json", "not json");
+    let run = f.run(&["diff", "old.json", "new.json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("old.json"), "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("expected ident").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
