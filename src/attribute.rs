@@ -28,6 +28,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
+use rayon::prelude::*;
 use regex::{Regex, RegexBuilder};
 
 use crate::config::Settings;
@@ -76,22 +77,26 @@ pub fn boilerplate_masks(
     settings: &Settings,
 ) -> Vec<Vec<bool>> {
     let n = settings.shingle;
-    // Distinct shingles per document, for frequency counts.
-    let mut outlet_df: HashMap<&str, HashMap<u64, u32>> = HashMap::new();
-    let mut outlet_size: HashMap<&str, usize> = HashMap::new();
-    let mut corpus_df: HashMap<u64, u32> = HashMap::new();
-    for (d, set) in docs.iter().zip(shingles) {
-        *outlet_size.entry(d.outlet.as_str()).or_default() += 1;
-        let df = outlet_df.entry(d.outlet.as_str()).or_default();
-        for &h in set {
-            *df.entry(h).or_default() += 1;
-            *corpus_df.entry(h).or_default() += 1;
-        }
-    }
+    let mut outlet_ids: HashMap<&str, u32> = HashMap::new();
+    let mut outlet_size: Vec<usize> = Vec::new();
+    let doc_outlet: Vec<u32> = docs
+        .iter()
+        .map(|d| {
+            let next = outlet_ids.len() as u32;
+            let id = *outlet_ids.entry(d.outlet.as_str()).or_insert(next);
+            if id as usize == outlet_size.len() {
+                outlet_size.push(0);
+            }
+            outlet_size[id as usize] += 1;
+            id
+        })
+        .collect();
     let outlet_min = settings.boilerplate_outlet_docs as u32;
     let corpus_min = (settings.boilerplate_corpus_share * docs.len() as f64)
         .ceil()
         .max(20.0) as u32;
+    let (corpus_common, outlet_common) =
+        common_shingles(shingles, &doc_outlet, corpus_min, outlet_min);
     let phrases: Vec<Vec<u64>> = settings
         .boilerplate_phrases
         .iter()
@@ -104,19 +109,19 @@ pub fn boilerplate_masks(
         .filter(|k| !k.is_empty())
         .collect();
     let hasher_seed = settings.seed;
-    docs.iter()
+    docs.par_iter()
         .zip(tokens)
-        .map(|(d, toks)| {
+        .zip(&doc_outlet)
+        .map(|((_, toks), &o)| {
             let mut mask = vec![false; toks.len()];
-            let odf = &outlet_df[d.outlet.as_str()];
-            let check_outlet = outlet_size[d.outlet.as_str()] >= settings.boilerplate_outlet_docs;
+            let check_outlet = outlet_size[o as usize] >= settings.boilerplate_outlet_docs;
             if toks.len() >= n {
-                for (i, h) in crate::shingle::shingles(toks, n, hasher_seed)
+                for (i, &h) in crate::shingle::shingles(toks, n, hasher_seed)
                     .iter()
                     .enumerate()
                 {
-                    let common = corpus_df.get(h).copied().unwrap_or(0) >= corpus_min
-                        || (check_outlet && odf.get(h).copied().unwrap_or(0) >= outlet_min);
+                    let common = corpus_common.binary_search(&h).is_ok()
+                        || (check_outlet && outlet_common.binary_search(&(h, o)).is_ok());
                     if common {
                         mask[i..i + n].iter_mut().for_each(|m| *m = true);
                     }
@@ -139,6 +144,71 @@ pub fn boilerplate_masks(
             mask
         })
         .collect()
+}
+
+/// The shingles in at least `corpus_min` documents, and the (shingle, outlet) pairs with the
+/// shingle in at least `outlet_min` documents of the outlet; both sorted. Counted by sorting,
+/// in 64 partitions of the hash range processed in parallel (each document's set is sorted,
+/// so a partition is one slice of it): memory is one partition's entries at a time per
+/// thread, 12 bytes per shingle occurrence, not a hash map over the whole corpus.
+/// Corpus-common shingles, and (shingle, outlet) pairs common within an outlet.
+type Common = (Vec<u64>, Vec<(u64, u32)>);
+
+fn common_shingles(
+    shingles: &[Vec<u64>],
+    doc_outlet: &[u32],
+    corpus_min: u32,
+    outlet_min: u32,
+) -> Common {
+    const BITS: u32 = 6;
+    let parts: Vec<Common> = (0..1u64 << BITS)
+        .into_par_iter()
+        .map(|p| {
+            let part = |h: &u64| h >> (64 - BITS);
+            let mut v: Vec<(u64, u32)> = Vec::new();
+            for (set, &o) in shingles.iter().zip(doc_outlet) {
+                let lo = set.partition_point(|h| part(h) < p);
+                let hi = set.partition_point(|h| part(h) <= p);
+                v.extend(set[lo..hi].iter().map(|&h| (h, o)));
+            }
+            v.sort_unstable();
+            let mut corpus = Vec::new();
+            let mut outlet = Vec::new();
+            let mut i = 0;
+            while i < v.len() {
+                let h = v[i].0;
+                let mut j = i;
+                while j < v.len() && v[j].0 == h {
+                    j += 1;
+                }
+                if (j - i) as u32 >= corpus_min {
+                    corpus.push(h);
+                }
+                if (j - i) as u32 >= outlet_min {
+                    let mut k = i;
+                    while k < j {
+                        let mut m = k;
+                        while m < j && v[m].1 == v[k].1 {
+                            m += 1;
+                        }
+                        if (m - k) as u32 >= outlet_min {
+                            outlet.push(v[k]);
+                        }
+                        k = m;
+                    }
+                }
+                i = j;
+            }
+            (corpus, outlet)
+        })
+        .collect();
+    let mut corpus = Vec::new();
+    let mut outlet = Vec::new();
+    for (c, o) in parts {
+        corpus.extend(c);
+        outlet.extend(o);
+    }
+    (corpus, outlet)
 }
 
 /// What [`kind`] looks at: both documents' tokens and boilerplate masks, the passage's

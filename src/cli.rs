@@ -503,6 +503,11 @@ struct DetectArgs {
     /// A band bucket with more documents pairs each only with its first N members.
     #[arg(long, value_name = "N", default_value_t = LshSettings::default().max_bucket)]
     lsh_max_bucket: usize,
+    /// Align each document with at most its N strongest verified partners (wire documents
+    /// first, then most shared shingles); 0 aligns every verified pair. A story run by
+    /// hundreds of outlets then costs N alignments per copy instead of one per pair of copies.
+    #[arg(long, value_name = "N", default_value_t = Settings::default().max_partners)]
+    max_partners: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -581,6 +586,7 @@ impl DetectArgs {
                 max_bucket: self.lsh_max_bucket,
                 ..d.lsh
             },
+            max_partners: self.max_partners,
         };
         s.validate()?;
         Ok(s)
@@ -713,6 +719,22 @@ fn emit(output: Option<&PathBuf>, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Like [`emit`], for a writer that streams its output.
+fn emit_with(
+    output: Option<&PathBuf>,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    match output {
+        Some(p) => wirecopy::output::write_atomic_with(p, |f| fill(f))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            fill(&mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
@@ -739,8 +761,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 );
             }
+            if let Some(p) = &args.outlets_csv {
+                wirecopy::output::write_atomic(
+                    p,
+                    report::csv::outlets(&report, &filter).as_bytes(),
+                )?;
+            }
             let bytes = match args.format {
-                Format::Json => report::json::render(&report),
+                Format::Json => {
+                    emit_with(args.output.as_ref(), |w| report::json::write(&report, w))?;
+                    return Ok(ExitCode::from(if skipped { EXIT_SKIPPED } else { EXIT_OK }));
+                }
                 Format::Text => {
                     let (width, color) = args.display.terminal(args.output.is_none());
                     report::text::render(
@@ -769,12 +800,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 Format::Csv => report::csv::passages(&report, &filter),
             };
-            if let Some(p) = &args.outlets_csv {
-                wirecopy::output::write_atomic(
-                    p,
-                    report::csv::outlets(&report, &filter).as_bytes(),
-                )?;
-            }
             emit(args.output.as_ref(), bytes.as_bytes())?;
             Ok(ExitCode::from(if skipped { EXIT_SKIPPED } else { EXIT_OK }))
         }

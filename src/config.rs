@@ -50,6 +50,15 @@ pub struct Settings {
     pub candidates: CandidateMode,
     /// Parameters of the banded index ([`CandidateMode::Lsh`], and `Auto` on large corpora).
     pub lsh: LshSettings,
+    /// Each document is aligned with at most this many verified partners (its strongest:
+    /// wire documents first, then most shared shingles); a pair is aligned when either side
+    /// keeps it. 0 aligns every verified pair. See [`crate::verify::select_partners`].
+    #[serde(default = "default_max_partners")]
+    pub max_partners: usize,
+}
+
+fn default_max_partners() -> usize {
+    Settings::default().max_partners
 }
 
 /// Parameters of the candidate index (see [`crate::lsh`]).
@@ -136,6 +145,7 @@ impl Default for Settings {
             credit: Vec::new(),
             candidates: CandidateMode::Auto,
             lsh: LshSettings::default(),
+            max_partners: 10,
         }
     }
 }

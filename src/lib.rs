@@ -113,6 +113,15 @@ pub fn analyze_with(
     progress.advance(candidates.len() as u64);
     progress.finish(Stage::Verify);
 
+    let wire = attribute::wire_flags(docs, &settings.wire);
+    let verified_pairs = verified.len();
+    let keep = verify::select_partners(&verified, settings.max_partners, &wire);
+    let verified: Vec<_> = verified
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(p, k)| k.then_some(p))
+        .collect();
+
     progress.start(Stage::Align, Some(verified.len() as u64));
     let mut involved = vec![false; docs.len()];
     for p in &verified {
@@ -146,15 +155,15 @@ pub fn analyze_with(
     progress.start(Stage::Report, None);
     let masks = attribute::boilerplate_masks(docs, &tokens, &sets, settings);
     drop(sets);
-    let wire = attribute::wire_flags(docs, &settings.wire);
     let report = report::build::build(report::build::Inputs {
         docs,
-        tokens: &tokens,
+        tokens,
         words: &words,
-        masks: &masks,
+        masks,
         wire: &wire,
         aligned,
         candidate_pairs: candidates.len(),
+        verified_pairs,
         settings,
         problems,
     });

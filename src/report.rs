@@ -18,7 +18,7 @@
 //!   "fingerprint": "16 hex digits: hash of version + settings",
 //!   "settings": { every parameter that changes results, see config::Settings },
 //!   "summary": { "documents", "outlets", "candidate_pairs", "verified_pairs",
-//!                "passages", "clusters", "skipped" },
+//!                "aligned_pairs", "passages", "clusters", "skipped" },
 //!   "documents": [ { "id", "outlet", "date": str|null, "title": str|null, "url": str|null,
 //!                    "path": str|null, "line": int|null, "chars", "bytes", "words",
 //!                    "body_start" (chars), "lossy", "wire": bool,
@@ -29,7 +29,7 @@
 //!                    "credit": null | { "credited": bool, "sources": [outlet…],
 //!                                       "matches": [ { "pattern", "start", "end", "text" } ] },
 //!                    "extra": { other JSONL fields } } ],
-//!   "pairs": [ { "a", "b" (document ids), "shared_shingles", "jaccard", "containment",
+//!   "pairs": [ { "a", "b" (document ids) of every aligned pair, "shared_shingles", "jaccard", "containment",
 //!                "jaccard_estimate", "containment_estimate", "passages" } ],
 //!   "passages": [ { "id", "kind": "verbatim"|"edited"|"quote"|"boilerplate",
 //!                   "a": SIDE, "b": SIDE, "similarity", "words",
@@ -56,6 +56,10 @@
 //!   passages in the reuse clusters of which it is not the best source (in a cluster without
 //!   a source every member counts); outlet figures sum their articles. `sources` name, per reuse cluster, the cluster's best
 //!   source (the wire copy if present, else the earliest) rather than every pair.
+//! * `verified_pairs` counts every pair that passed exact verification; `aligned_pairs`
+//!   those aligned, which is fewer only when a document has more than `--max-partners`
+//!   verified partners (a story run by many outlets; see `verify::select_partners`). `pairs`
+//!   lists the aligned pairs.
 //! * Passage `id`s are derived from the two document ids and the normalised words of both
 //!   sides: they do not depend on run order, thread count or other documents.
 //! * Every array is sorted: documents in input order, pairs and passages by document order
@@ -117,6 +121,9 @@ pub struct Summary {
     pub candidate_pairs: usize,
     /// Pairs that passed exact verification.
     pub verified_pairs: usize,
+    /// Verified pairs aligned: all of them, or those within `--max-partners`.
+    #[serde(default)]
+    pub aligned_pairs: usize,
     /// Passages found (all kinds).
     pub passages: usize,
     /// Reuse clusters.

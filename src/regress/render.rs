@@ -102,7 +102,8 @@ pub fn text(diff: &Diff, opts: &TextOptions) -> String {
             wrap(
                 &mut out,
                 "same version and settings, yet the fingerprints differ: the baseline was \
-                 edited or written by a different build",
+                 edited, or written by a build whose settings lacked a field now read with its \
+                 default (a new option); if so, rewrite it with --update",
                 4,
                 w,
             );

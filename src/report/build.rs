@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+use rayon::prelude::*;
+
 use super::*;
 use crate::align::{Alignment, EditRun};
 use crate::attribute::{self, CreditCheck, SideRef};
@@ -77,18 +79,21 @@ pub fn fingerprint(settings: &Settings) -> String {
 pub struct Inputs<'a> {
     /// Documents.
     pub docs: &'a [Document],
-    /// Their tokens (empty for documents in no verified pair).
-    pub tokens: &'a [Vec<Token>],
+    /// Their tokens (empty for documents in no verified pair). Owned: dropped as soon as
+    /// the passages are built, which is most of the report's peak memory on a large corpus.
+    pub tokens: Vec<Vec<Token>>,
     /// Words per document.
     pub words: &'a [usize],
-    /// Boilerplate masks.
-    pub masks: &'a [Vec<bool>],
+    /// Boilerplate masks (owned, as `tokens`).
+    pub masks: Vec<Vec<bool>>,
     /// Wire flags.
     pub wire: &'a [bool],
     /// Verified pairs with their alignments.
     pub aligned: Vec<(PairStats, Vec<Alignment>)>,
     /// Number of candidate pairs.
     pub candidate_pairs: usize,
+    /// Number of verified pairs (`aligned` holds those within the partner cap).
+    pub verified_pairs: usize,
     /// Settings.
     pub settings: &'a Settings,
     /// Load problems.
@@ -252,6 +257,7 @@ pub fn build(inp: Inputs) -> crate::error::Result<Report> {
         wire,
         aligned,
         candidate_pairs,
+        verified_pairs,
         settings,
         problems,
     } = inp;
@@ -259,85 +265,96 @@ pub fn build(inp: Inputs) -> crate::error::Result<Report> {
     let credit = CreditCheck::new(&settings.credit)?;
 
     // Passages, oriented source → target.
-    let mut raws: Vec<Raw> = Vec::new();
-    let mut pairs: Vec<PairEntry> = Vec::new();
-    for (ps, als) in &aligned {
-        let (da, db) = (&docs[ps.a], &docs[ps.b]);
-        let dir = attribute::direction(da, db, wire[ps.a], wire[ps.b]);
-        pairs.push(PairEntry {
-            a: da.id.clone(),
-            b: db.id.clone(),
-            shared_shingles: ps.shared,
-            jaccard: round6(ps.jaccard),
-            containment: round6(ps.containment),
-            jaccard_estimate: round6(ps.jaccard_estimate),
-            containment_estimate: round6(ps.containment_estimate),
-            passages: als.len(),
-        });
-        for al in als {
-            let (x, y, al) = match dir {
-                Some(false) => (ps.b, ps.a, swap_alignment(al)),
-                _ => (ps.a, ps.b, al.clone()),
+    // Each pair's passages are independent: built in parallel, kept in input order.
+    let built: Vec<(PairEntry, Vec<Raw>)> = aligned
+        .par_iter()
+        .map(|(ps, als)| {
+            let (da, db) = (&docs[ps.a], &docs[ps.b]);
+            let dir = attribute::direction(da, db, wire[ps.a], wire[ps.b]);
+            let entry = PairEntry {
+                a: da.id.clone(),
+                b: db.id.clone(),
+                shared_shingles: ps.shared,
+                jaccard: round6(ps.jaccard),
+                containment: round6(ps.containment),
+                jaccard_estimate: round6(ps.jaccard_estimate),
+                containment_estimate: round6(ps.containment_estimate),
+                passages: als.len(),
             };
-            let (dx, dy) = (&docs[x], &docs[y]);
-            let (tx, ty) = (&tokens[x], &tokens[y]);
-            let equal_pairs: Vec<(usize, usize)> = al
-                .edits
-                .iter()
-                .filter(|r| r.op == Op::Equal)
-                .flat_map(|r| r.a.clone().zip(r.b.clone()))
-                .collect();
-            let kind = attribute::kind(
-                &attribute::PassageView {
-                    a_tokens: tx,
-                    b_tokens: ty,
-                    a_mask: &masks[x],
-                    b_mask: &masks[y],
-                    a: &al.a,
-                    b: &al.b,
-                    equal_pairs: &equal_pairs,
-                    columns: al.columns,
-                },
-                settings.quote_share,
-            );
-            let (sa, a_bytes) = side(dx, &index[x], tx, &al.a);
-            let (sb, b_bytes) = side(dy, &index[y], ty, &al.b);
-            let id_hash = {
-                let mut keys: Vec<u8> = Vec::with_capacity(8 * (al.a.len() + al.b.len()) + 1);
-                for t in &tx[al.a.clone()] {
-                    keys.extend_from_slice(&t.key.to_le_bytes());
-                }
-                keys.push(0);
-                for t in &ty[al.b.clone()] {
-                    keys.extend_from_slice(&t.key.to_le_bytes());
-                }
-                fnv1a(&[dx.id.as_bytes(), dy.id.as_bytes(), &keys])
-            };
-            let passage = Passage {
-                id: format!("p{id_hash:016x}"),
-                kind,
-                similarity: round6(al.similarity()),
-                words: al.matches,
-                direction: if dir.is_some() {
-                    Direction::AToB
-                } else {
-                    Direction::Undirected
-                },
-                cluster: 0,
-                edits: edits(&al.edits, (dx, tx, &index[x]), (dy, ty, &index[y])),
-                a: sa,
-                b: sb,
-            };
-            raws.push(Raw {
-                a: x,
-                b: y,
-                passage,
-                a_bytes,
-                b_bytes,
-            });
-        }
+            let mut out = Vec::with_capacity(als.len());
+            for al in als {
+                let (x, y, al) = match dir {
+                    Some(false) => (ps.b, ps.a, swap_alignment(al)),
+                    _ => (ps.a, ps.b, al.clone()),
+                };
+                let (dx, dy) = (&docs[x], &docs[y]);
+                let (tx, ty) = (&tokens[x], &tokens[y]);
+                let equal_pairs: Vec<(usize, usize)> = al
+                    .edits
+                    .iter()
+                    .filter(|r| r.op == Op::Equal)
+                    .flat_map(|r| r.a.clone().zip(r.b.clone()))
+                    .collect();
+                let kind = attribute::kind(
+                    &attribute::PassageView {
+                        a_tokens: tx,
+                        b_tokens: ty,
+                        a_mask: &masks[x],
+                        b_mask: &masks[y],
+                        a: &al.a,
+                        b: &al.b,
+                        equal_pairs: &equal_pairs,
+                        columns: al.columns,
+                    },
+                    settings.quote_share,
+                );
+                let (sa, a_bytes) = side(dx, &index[x], tx, &al.a);
+                let (sb, b_bytes) = side(dy, &index[y], ty, &al.b);
+                let id_hash = {
+                    let mut keys: Vec<u8> = Vec::with_capacity(8 * (al.a.len() + al.b.len()) + 1);
+                    for t in &tx[al.a.clone()] {
+                        keys.extend_from_slice(&t.key.to_le_bytes());
+                    }
+                    keys.push(0);
+                    for t in &ty[al.b.clone()] {
+                        keys.extend_from_slice(&t.key.to_le_bytes());
+                    }
+                    fnv1a(&[dx.id.as_bytes(), dy.id.as_bytes(), &keys])
+                };
+                let passage = Passage {
+                    id: format!("p{id_hash:016x}"),
+                    kind,
+                    similarity: round6(al.similarity()),
+                    words: al.matches,
+                    direction: if dir.is_some() {
+                        Direction::AToB
+                    } else {
+                        Direction::Undirected
+                    },
+                    cluster: 0,
+                    edits: edits(&al.edits, (dx, tx, &index[x]), (dy, ty, &index[y])),
+                    a: sa,
+                    b: sb,
+                };
+                out.push(Raw {
+                    a: x,
+                    b: y,
+                    passage,
+                    a_bytes,
+                    b_bytes,
+                });
+            }
+            (entry, out)
+        })
+        .collect();
+    drop((aligned, tokens, masks));
+    let mut raws: Vec<Raw> = Vec::with_capacity(built.iter().map(|b| b.1.len()).sum());
+    let mut pairs: Vec<PairEntry> = Vec::with_capacity(built.len());
+    for (entry, rs) in built {
+        pairs.push(entry);
+        raws.extend(rs);
     }
-    raws.sort_by(|p, q| {
+    raws.par_sort_by(|p, q| {
         (
             p.a.min(p.b),
             p.a.max(p.b),
@@ -475,23 +492,25 @@ pub fn build(inp: Inputs) -> crate::error::Result<Report> {
             e.1.extend(spans.iter().cloned());
         }
     }
-    // Undirected memberships: count clusters per other outlet.
-    for (c, m) in reuse_members.iter().enumerate() {
-        if best_source[c].is_some() {
+    // Undirected memberships: count clusters per other outlet (one pass over the passages:
+    // per cluster and member document, the outlets it shares reuse passages with).
+    let mut undirected: BTreeMap<(usize, usize), BTreeSet<&str>> = BTreeMap::new();
+    for r in &raws {
+        let c = r.passage.cluster;
+        if best_source[c].is_some() || !r.passage.kind.is_reuse() {
             continue;
         }
-        for &d in m.keys() {
-            let others: BTreeSet<&str> = raws
-                .iter()
-                .filter(|r| {
-                    r.passage.cluster == c && r.passage.kind.is_reuse() && (r.a == d || r.b == d)
-                })
-                .map(|r| docs[if r.a == d { r.b } else { r.a }].outlet.as_str())
-                .collect();
-            for o in others {
-                if let Some(e) = sources[d].get_mut(&(o.to_string(), None)) {
-                    e.0 += 1;
-                }
+        for (d, other) in [(r.a, r.b), (r.b, r.a)] {
+            undirected
+                .entry((c, d))
+                .or_default()
+                .insert(docs[other].outlet.as_str());
+        }
+    }
+    for ((_, d), others) in undirected {
+        for o in others {
+            if let Some(e) = sources[d].get_mut(&(o.to_string(), None)) {
+                e.0 += 1;
             }
         }
     }
@@ -683,7 +702,8 @@ pub fn build(inp: Inputs) -> crate::error::Result<Report> {
             documents: docs.len(),
             outlets: outlets.len(),
             candidate_pairs,
-            verified_pairs: pairs.len(),
+            verified_pairs,
+            aligned_pairs: pairs.len(),
             passages: passages.len(),
             clusters: n_clusters,
             skipped,

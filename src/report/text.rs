@@ -480,9 +480,18 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
     wrap(
         &mut out,
         &format!(
-            "{} compared, {} verified, {} in {}",
+            "{} compared, {} verified{}, {} in {}",
             plural(s.candidate_pairs, "pair", "pairs"),
             thousands(s.verified_pairs),
+            if s.aligned_pairs < s.verified_pairs {
+                format!(
+                    " ({} aligned: at most {} partners per article)",
+                    thousands(s.aligned_pairs),
+                    report.settings.max_partners
+                )
+            } else {
+                String::new()
+            },
             plural(s.passages, "passage", "passages"),
             plural(s.clusters, "cluster", "clusters"),
         ),

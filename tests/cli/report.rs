@@ -196,3 +196,72 @@ fn missing_path_is_a_usage_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("does-not-exist"), "{}", run.stderr);
 }
+
+/// A wire story run by twelve outlets, each taking a different stretch with one word
+/// changed: the partner cap aligns far fewer pairs than were verified, yet every copy's
+/// reused share is what aligning every pair gives, and `--lsh` finds the same.
+#[test]
+fn partner_cap_keeps_every_copys_coverage() {
+    let f = Fixture::new();
+    let wire = std::fs::read_to_string(samples().join("001_0315c482c362d048.txt")).unwrap();
+    let sentences: Vec<&str> = wire
+        .split_inclusive(". ")
+        .filter(|s| s.split_whitespace().count() > 6)
+        .collect();
+    assert!(sentences.len() >= 12, "{}", sentences.len());
+    let mut jsonl = String::new();
+    let line = |id: &str, outlet: &str, text: &str| {
+        serde_json::json!({"id": id, "outlet": outlet, "text": text}).to_string() + "\n"
+    };
+    jsonl += &line("ap/story", "AP", &wire);
+    for k in 0..12 {
+        let from = k % 5;
+        let take = 4 + k % 4;
+        let mut body: String = sentences[from..(from + take).min(sentences.len())].concat();
+        body = body.replacen(" the ", &format!(" word{k} "), 1);
+        let text = format!(
+            "Outlet {k} opens with a sentence of its own about the day in Riyadh. {body} \
+             Closing remarks {k} belong to this outlet alone and to no other one here."
+        );
+        jsonl += &line(&format!("o{k}/copy"), &format!("outlet-{k}"), &text);
+    }
+    f.write("corpus.jsonl", &jsonl);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["report", "corpus.jsonl", "--format", "json"];
+        args.extend_from_slice(extra);
+        json(&f.run(&args))
+    };
+    let all = run(&["--max-partners", "0"]);
+    let capped = run(&["--max-partners", "3"]);
+    let lsh = run(&["--max-partners", "3", "--candidates", "lsh"]);
+    let verified = all["summary"]["verified_pairs"].as_u64().unwrap();
+    assert_eq!(all["summary"]["aligned_pairs"].as_u64().unwrap(), verified);
+    assert_eq!(
+        capped["summary"]["verified_pairs"].as_u64().unwrap(),
+        verified
+    );
+    let aligned = capped["summary"]["aligned_pairs"].as_u64().unwrap();
+    assert!(aligned * 2 < verified, "{aligned} of {verified}");
+    assert_eq!(capped["pairs"].as_array().unwrap().len() as u64, aligned);
+    let coverage = |r: &serde_json::Value| -> Vec<(String, u64)> {
+        r["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["id"].as_str().unwrap().to_string(),
+                    d["reused_chars"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    for (x, y) in coverage(&all).iter().zip(coverage(&capped)) {
+        assert_eq!(x.0, y.0);
+        if x.0 != "ap/story" {
+            assert!(x.1 > 0, "{} reuses nothing", x.0);
+            assert!(x.1.abs_diff(y.1) * 50 <= x.1, "{}: {} vs {}", x.0, x.1, y.1);
+        }
+    }
+    assert_eq!(coverage(&capped), coverage(&lsh));
+}
