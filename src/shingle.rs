@@ -55,19 +55,15 @@ pub fn shingle_set(tokens: &[Token], n: usize, seed: u64) -> Vec<u64> {
     s
 }
 
-/// Size of the intersection of two sorted, deduplicated sets.
+/// Size of the intersection of two sorted, deduplicated sets: a branch-free linear merge
+/// (both cursors advance by comparison results, so the loop never mispredicts on the data).
 pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
+        let (x, y) = (a[i], b[j]);
+        n += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
     n
 }
