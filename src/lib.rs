@@ -62,8 +62,9 @@ pub fn analyze(corpus: &Corpus, settings: &Settings) -> Result<Report> {
 /// Memory: tokens are the largest per-document structure (32 bytes per word), so each
 /// document is tokenised, shingled and signed in one step and its tokens dropped; only the
 /// shingle set (8 bytes per distinct shingle) and the signature (4 bytes per permutation)
-/// stay. After verification, only the documents of verified pairs are tokenised again, for
-/// alignment and attribution.
+/// stay. After verification, only the documents of aligned pairs are tokenised again; each
+/// pair's alignment becomes its report entries at once, so alignments are never held for the
+/// whole corpus, and the tokens are dropped before the report is assembled.
 pub fn analyze_with(
     corpus: &Corpus,
     settings: &Settings,
@@ -141,25 +142,38 @@ pub fn analyze_with(
         .collect();
     let mut problems = corpus.problems.clone();
     problems.extend(short_documents(docs, &words, settings));
+    let masks = attribute::boilerplate_masks(docs, &tokens, &sets, settings);
+    drop(sets);
+    let index: Vec<report::build::CharIndex> = docs
+        .par_iter()
+        .map(|d| report::build::CharIndex::new(&d.text))
+        .collect();
     let params = AlignParams::from_settings(settings);
+    let ctx = report::build::PairContext {
+        docs,
+        tokens: &tokens,
+        masks: &masks,
+        wire: &wire,
+        index: &index,
+        quote_share: settings.quote_share,
+    };
+    // Each pair's alignments become report entries at once: only passages are kept.
     let aligned: Vec<_> = verified
         .into_par_iter()
         .map(|p| {
             let als = align::align(&tokens[p.a], &tokens[p.b], &params);
             progress.advance(1);
-            (p, als)
+            report::build::pair_passages(&ctx, &p, &als)
         })
         .collect();
+    drop((tokens, masks));
     progress.finish(Stage::Align);
 
     progress.start(Stage::Report, None);
-    let masks = attribute::boilerplate_masks(docs, &tokens, &sets, settings);
-    drop(sets);
     let report = report::build::build(report::build::Inputs {
         docs,
-        tokens,
+        index,
         words: &words,
-        masks,
         wire: &wire,
         aligned,
         candidate_pairs: candidates.len(),

@@ -8,6 +8,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc instead of the system allocator: alignment and report building allocate from
+/// many threads, and glibc's per-thread arenas keep memory freed on one thread (the worker
+/// threads' tokens) from serving another's allocations, which raised the 100k-article peak
+/// by about a gigabyte; mimalloc also makes the many small allocations cheaper.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli::run(cli) {

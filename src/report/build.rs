@@ -75,21 +75,43 @@ pub fn fingerprint(settings: &Settings) -> String {
     )
 }
 
+/// What building a pair's passages reads: documents, their tokens, boilerplate masks,
+/// wire flags and character indexes.
+pub struct PairContext<'a> {
+    /// Documents.
+    pub docs: &'a [Document],
+    /// Their tokens (empty for documents in no aligned pair).
+    pub tokens: &'a [Vec<Token>],
+    /// Boilerplate masks.
+    pub masks: &'a [Vec<bool>],
+    /// Wire flags.
+    pub wire: &'a [bool],
+    /// Character indexes of the documents' texts.
+    pub index: &'a [CharIndex<'a>],
+    /// Share of quoted words that makes a passage a quote.
+    pub quote_share: f64,
+}
+
+/// One aligned pair's report entries: its pair record and its passages, oriented source →
+/// target. Built right after the pair is aligned ([`pair_passages`]), so the alignment
+/// itself, and later every document's tokens, need not be kept for the whole corpus.
+pub struct PairPassages {
+    entry: PairEntry,
+    raws: Vec<Raw>,
+}
+
 /// Everything the builder needs from the pipeline.
 pub struct Inputs<'a> {
     /// Documents.
     pub docs: &'a [Document],
-    /// Their tokens (empty for documents in no verified pair). Owned: dropped as soon as
-    /// the passages are built, which is most of the report's peak memory on a large corpus.
-    pub tokens: Vec<Vec<Token>>,
+    /// Character indexes of the documents' texts.
+    pub index: Vec<CharIndex<'a>>,
     /// Words per document.
     pub words: &'a [usize],
-    /// Boilerplate masks (owned, as `tokens`).
-    pub masks: Vec<Vec<bool>>,
     /// Wire flags.
     pub wire: &'a [bool],
-    /// Verified pairs with their alignments.
-    pub aligned: Vec<(PairStats, Vec<Alignment>)>,
+    /// The aligned pairs' entries and passages, in pair order.
+    pub aligned: Vec<PairPassages>,
     /// Number of candidate pairs.
     pub candidate_pairs: usize,
     /// Number of verified pairs (`aligned` holds those within the partner cap).
@@ -247,13 +269,100 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
+/// Build one aligned pair's report entries (see [`PairPassages`]).
+pub fn pair_passages(ctx: &PairContext, ps: &PairStats, als: &[Alignment]) -> PairPassages {
+    let PairContext {
+        docs,
+        tokens,
+        masks,
+        wire,
+        index,
+        ..
+    } = *ctx;
+    let (da, db) = (&docs[ps.a], &docs[ps.b]);
+    let dir = attribute::direction(da, db, wire[ps.a], wire[ps.b]);
+    let entry = PairEntry {
+        a: da.id.clone(),
+        b: db.id.clone(),
+        shared_shingles: ps.shared,
+        jaccard: round6(ps.jaccard),
+        containment: round6(ps.containment),
+        jaccard_estimate: round6(ps.jaccard_estimate),
+        containment_estimate: round6(ps.containment_estimate),
+        passages: als.len(),
+    };
+    let mut out = Vec::with_capacity(als.len());
+    for al in als {
+        let (x, y, al) = match dir {
+            Some(false) => (ps.b, ps.a, swap_alignment(al)),
+            _ => (ps.a, ps.b, al.clone()),
+        };
+        let (dx, dy) = (&docs[x], &docs[y]);
+        let (tx, ty) = (&tokens[x], &tokens[y]);
+        let equal_pairs: Vec<(usize, usize)> = al
+            .edits
+            .iter()
+            .filter(|r| r.op == Op::Equal)
+            .flat_map(|r| r.a.clone().zip(r.b.clone()))
+            .collect();
+        let kind = attribute::kind(
+            &attribute::PassageView {
+                a_tokens: tx,
+                b_tokens: ty,
+                a_mask: &masks[x],
+                b_mask: &masks[y],
+                a: &al.a,
+                b: &al.b,
+                equal_pairs: &equal_pairs,
+                columns: al.columns,
+            },
+            ctx.quote_share,
+        );
+        let (sa, a_bytes) = side(dx, &index[x], tx, &al.a);
+        let (sb, b_bytes) = side(dy, &index[y], ty, &al.b);
+        let id_hash = {
+            let mut keys: Vec<u8> = Vec::with_capacity(8 * (al.a.len() + al.b.len()) + 1);
+            for t in &tx[al.a.clone()] {
+                keys.extend_from_slice(&t.key.to_le_bytes());
+            }
+            keys.push(0);
+            for t in &ty[al.b.clone()] {
+                keys.extend_from_slice(&t.key.to_le_bytes());
+            }
+            fnv1a(&[dx.id.as_bytes(), dy.id.as_bytes(), &keys])
+        };
+        let passage = Passage {
+            id: format!("p{id_hash:016x}"),
+            kind,
+            similarity: round6(al.similarity()),
+            words: al.matches,
+            direction: if dir.is_some() {
+                Direction::AToB
+            } else {
+                Direction::Undirected
+            },
+            cluster: 0,
+            edits: edits(&al.edits, (dx, tx, &index[x]), (dy, ty, &index[y])),
+            a: sa,
+            b: sb,
+        };
+        out.push(Raw {
+            a: x,
+            b: y,
+            passage,
+            a_bytes,
+            b_bytes,
+        });
+    }
+    PairPassages { entry, raws: out }
+}
+
 /// Build the report.
 pub fn build(inp: Inputs) -> crate::error::Result<Report> {
     let Inputs {
         docs,
-        tokens,
+        index,
         words,
-        masks,
         wire,
         aligned,
         candidate_pairs,
@@ -261,98 +370,13 @@ pub fn build(inp: Inputs) -> crate::error::Result<Report> {
         settings,
         problems,
     } = inp;
-    let index: Vec<CharIndex> = docs.iter().map(|d| CharIndex::new(&d.text)).collect();
     let credit = CreditCheck::new(&settings.credit)?;
 
-    // Passages, oriented source → target.
-    // Each pair's passages are independent: built in parallel, kept in input order.
-    let built: Vec<(PairEntry, Vec<Raw>)> = aligned
-        .par_iter()
-        .map(|(ps, als)| {
-            let (da, db) = (&docs[ps.a], &docs[ps.b]);
-            let dir = attribute::direction(da, db, wire[ps.a], wire[ps.b]);
-            let entry = PairEntry {
-                a: da.id.clone(),
-                b: db.id.clone(),
-                shared_shingles: ps.shared,
-                jaccard: round6(ps.jaccard),
-                containment: round6(ps.containment),
-                jaccard_estimate: round6(ps.jaccard_estimate),
-                containment_estimate: round6(ps.containment_estimate),
-                passages: als.len(),
-            };
-            let mut out = Vec::with_capacity(als.len());
-            for al in als {
-                let (x, y, al) = match dir {
-                    Some(false) => (ps.b, ps.a, swap_alignment(al)),
-                    _ => (ps.a, ps.b, al.clone()),
-                };
-                let (dx, dy) = (&docs[x], &docs[y]);
-                let (tx, ty) = (&tokens[x], &tokens[y]);
-                let equal_pairs: Vec<(usize, usize)> = al
-                    .edits
-                    .iter()
-                    .filter(|r| r.op == Op::Equal)
-                    .flat_map(|r| r.a.clone().zip(r.b.clone()))
-                    .collect();
-                let kind = attribute::kind(
-                    &attribute::PassageView {
-                        a_tokens: tx,
-                        b_tokens: ty,
-                        a_mask: &masks[x],
-                        b_mask: &masks[y],
-                        a: &al.a,
-                        b: &al.b,
-                        equal_pairs: &equal_pairs,
-                        columns: al.columns,
-                    },
-                    settings.quote_share,
-                );
-                let (sa, a_bytes) = side(dx, &index[x], tx, &al.a);
-                let (sb, b_bytes) = side(dy, &index[y], ty, &al.b);
-                let id_hash = {
-                    let mut keys: Vec<u8> = Vec::with_capacity(8 * (al.a.len() + al.b.len()) + 1);
-                    for t in &tx[al.a.clone()] {
-                        keys.extend_from_slice(&t.key.to_le_bytes());
-                    }
-                    keys.push(0);
-                    for t in &ty[al.b.clone()] {
-                        keys.extend_from_slice(&t.key.to_le_bytes());
-                    }
-                    fnv1a(&[dx.id.as_bytes(), dy.id.as_bytes(), &keys])
-                };
-                let passage = Passage {
-                    id: format!("p{id_hash:016x}"),
-                    kind,
-                    similarity: round6(al.similarity()),
-                    words: al.matches,
-                    direction: if dir.is_some() {
-                        Direction::AToB
-                    } else {
-                        Direction::Undirected
-                    },
-                    cluster: 0,
-                    edits: edits(&al.edits, (dx, tx, &index[x]), (dy, ty, &index[y])),
-                    a: sa,
-                    b: sb,
-                };
-                out.push(Raw {
-                    a: x,
-                    b: y,
-                    passage,
-                    a_bytes,
-                    b_bytes,
-                });
-            }
-            (entry, out)
-        })
-        .collect();
-    drop((aligned, tokens, masks));
-    let mut raws: Vec<Raw> = Vec::with_capacity(built.iter().map(|b| b.1.len()).sum());
-    let mut pairs: Vec<PairEntry> = Vec::with_capacity(built.len());
-    for (entry, rs) in built {
-        pairs.push(entry);
-        raws.extend(rs);
+    let mut raws: Vec<Raw> = Vec::with_capacity(aligned.iter().map(|p| p.raws.len()).sum());
+    let mut pairs: Vec<PairEntry> = Vec::with_capacity(aligned.len());
+    for p in aligned {
+        pairs.push(p.entry);
+        raws.extend(p.raws);
     }
     raws.par_sort_by(|p, q| {
         (
