@@ -20,6 +20,8 @@
 
 pub mod normalize;
 
+use std::hash::{BuildHasher, Hasher};
+
 use ahash::RandomState;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -73,14 +75,14 @@ pub fn tokenize(text: &str, body_start: usize, norm: &Normalization) -> Vec<Toke
     let quotes = quote_ranges(body);
     let mut q = 0usize;
     let mut tokens = Vec::with_capacity(body.len() / 6);
-    let mut buf = String::with_capacity(32);
+    let mut words = normalize::Normalizer::new(norm);
     let mut stem = String::with_capacity(32);
     for_each_word(body, |offset, word| {
-        normalize::normalize_into(word, norm, &mut buf);
-        if buf.is_empty() {
+        let w = words.normalize(word);
+        if w.is_empty() {
             return;
         }
-        normalize::stem_into(&buf, &mut stem);
+        normalize::stem_into(w, &mut stem);
         while q < quotes.len() && quotes[q].1 <= offset {
             q += 1;
         }
@@ -89,10 +91,10 @@ pub fn tokenize(text: &str, body_start: usize, norm: &Normalization) -> Vec<Toke
         tokens.push(Token {
             start: start as u32,
             end: (start + word.len()) as u32,
-            key: hasher.hash_one(buf.as_str()),
+            key: hasher.hash_one(w),
             stem: hasher.hash_one(stem.as_str()),
             quoted,
-            stop: normalize::is_stopword(&buf),
+            stop: normalize::is_stopword(w),
             sent_start: false,
             sent_end: false,
             name: false,
@@ -100,6 +102,30 @@ pub fn tokenize(text: &str, body_start: usize, norm: &Normalization) -> Vec<Toke
     });
     mark_sentences(text, body_start, &mut tokens);
     tokens
+}
+
+/// The [`Token::key`]s of [`tokenize`], in order, into `keys` (cleared first): all that
+/// shingling needs, without spans, stems, quotes or sentence marks.
+pub fn keys_into(text: &str, body_start: usize, norm: &Normalization, keys: &mut Vec<u64>) {
+    keys.clear();
+    let hasher = word_hasher();
+    let mut words = normalize::Normalizer::new(norm);
+    for_each_word(&text[body_start..], |_, word| {
+        let w = words.normalize_bytes(word);
+        if !w.is_empty() {
+            keys.push(hash_word(&hasher, w));
+        }
+    });
+}
+
+/// `hasher.hash_one(w)` for the UTF-8 bytes of a string `w`: `str`'s `Hash` writes the
+/// bytes, then `0xff` (tested).
+#[inline]
+fn hash_word(hasher: &RandomState, w: &[u8]) -> u64 {
+    let mut h = hasher.build_hasher();
+    h.write(w);
+    h.write_u8(0xff);
+    h.finish()
 }
 
 /// Mark sentence edges and name words: a word starts a sentence when it is the first word of the body or
@@ -367,6 +393,100 @@ mod tests {
         #[test]
         fn fast_path_matches_unicode(text in "([a-zA-Z0-9_ .,:;'\"\n\t\r-]|[\u{80}-\u{10FFFF}]{0,1}|\u{2019}|\u{301}|\u{93E}|\u{200D}|\u{1F1E6}){0,80}") {
             prop_assert_eq!(words_of(&text, true), words_of(&text, false));
+        }
+    }
+
+    /// [`tokenize`] as it was before the fast paths: the reference normaliser and stopword
+    /// search, one `String` per word.
+    fn reference_tokenize(text: &str, body_start: usize, norm: &Normalization) -> Vec<Token> {
+        let hasher = word_hasher();
+        let body = &text[body_start..];
+        let quotes = quote_ranges(body);
+        let mut q = 0usize;
+        let mut tokens = Vec::new();
+        for_each_word_unicode(body, |offset, word| {
+            let mut buf = String::new();
+            normalize::reference::normalize_into(word, norm, &mut buf);
+            if buf.is_empty() {
+                return;
+            }
+            let mut stem = String::new();
+            normalize::stem_into(&buf, &mut stem);
+            while q < quotes.len() && quotes[q].1 <= offset {
+                q += 1;
+            }
+            let start = body_start + offset;
+            tokens.push(Token {
+                start: start as u32,
+                end: (start + word.len()) as u32,
+                key: hasher.hash_one(buf.as_str()),
+                stem: hasher.hash_one(stem.as_str()),
+                quoted: q < quotes.len() && quotes[q].0 <= offset,
+                stop: normalize::reference::is_stopword(&buf),
+                sent_start: false,
+                sent_end: false,
+                name: false,
+            });
+        });
+        mark_sentences(text, body_start, &mut tokens);
+        tokens
+    }
+
+    /// News-like text: English words (listed British spellings, number words, stopwords,
+    /// capitals), punctuation, quotes, numbers with separators, abbreviations, and some
+    /// arbitrary Unicode.
+    fn news_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            6 => proptest::sample::select(vec![
+                "the", "The", "colour", "Centres", "travelled", "organisation", "analysed",
+                "Three", "twenty", "U.S.", "e.g.", "1,000", "3.5", "don't", "Rubio's", "towards",
+                "programme", "favourites", "honourable", "mum", "grey", "licence", "defence",
+                "realise", "surprised", "because", "Said", "x_y", "a.b", "10:30", "O'Neil",
+                "\u{2019}s", "\u{201C}", "\u{201D}", "\"", "\n", ".", ",", "!", "?", "-", "\u{2014}",
+                "caf\u{E9}", "\u{212A}m", "na\u{EF}ve", "\u{AD}", "\u{200B}", "`", "(", ")",
+            ]).prop_map(str::to_string),
+            2 => "[a-zA-Z0-9]{1,12}",
+            1 => "[ \n]{1,2}",
+            1 => "\\PC{0,4}",
+        ];
+        proptest::collection::vec((piece, proptest::bool::ANY), 0..60).prop_map(|v| {
+            v.iter()
+                .map(|(p, space)| if *space { format!("{p} ") } else { p.clone() })
+                .collect()
+        })
+    }
+
+    fn all_settings() -> Vec<Normalization> {
+        [(false, false), (true, false), (false, true), (true, true)]
+            .into_iter()
+            .map(|(spelling, numbers)| Normalization {
+                case_and_typography: true,
+                spelling,
+                numbers,
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        /// Tokens are exactly those of the implementation before the fast paths, and
+        /// [`keys_into`] gives exactly their keys.
+        #[test]
+        fn tokens_and_keys_match_the_reference(text in news_text(), cut in 0usize..20) {
+            let start = text.char_indices().map(|(i, _)| i).nth(cut).unwrap_or(text.len());
+            let mut keys = vec![7];
+            for norm in all_settings() {
+                let toks = tokenize(&text, start, &norm);
+                prop_assert_eq!(&toks, &reference_tokenize(&text, start, &norm));
+                keys_into(&text, start, &norm, &mut keys);
+                prop_assert_eq!(&keys, &toks.iter().map(|t| t.key).collect::<Vec<_>>());
+            }
+        }
+
+        #[test]
+        fn hash_word_is_the_str_hash(w in "\\PC{0,40}") {
+            let h = word_hasher();
+            prop_assert_eq!(hash_word(&h, w.as_bytes()), h.hash_one(w.as_str()));
         }
     }
 
