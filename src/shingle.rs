@@ -1,7 +1,7 @@
 //! Word n-gram shingles (Broder 1997).
 //!
 //! A document's shingles are the hashes of every run of `n` consecutive word keys
-//! ([`crate::tokenize::Token::key`]). The hash is ahash with fixed keys over the `n` 64-bit
+//! ([`crate::tokenize::Token::key`], or [`crate::tokenize::keys_into`] without tokens). The hash is ahash with fixed keys over the `n` 64-bit
 //! word keys, so it depends on the normalised words only, never on the process.
 //! A document shorter than `n` words has no shingles (and cannot be a candidate).
 //!
@@ -39,12 +39,21 @@ fn shingle_hasher(seed: u64) -> RandomState {
 
 /// Hashes of every word n-gram of `tokens`, in document order (with repeats).
 pub fn shingles(tokens: &[Token], n: usize, seed: u64) -> Vec<u64> {
-    if tokens.len() < n || n == 0 {
-        return Vec::new();
+    let keys: Vec<u64> = tokens.iter().map(|t| t.key).collect();
+    let mut out = Vec::new();
+    hashes_into(&keys, n, seed, &mut out);
+    out
+}
+
+/// Hashes of every run of `n` consecutive word `keys` into `out` (cleared first), in
+/// document order (with repeats): [`shingles`] from the keys alone.
+pub fn hashes_into(keys: &[u64], n: usize, seed: u64, out: &mut Vec<u64>) {
+    out.clear();
+    if keys.len() < n || n == 0 {
+        return;
     }
     let hasher = shingle_hasher(seed);
-    let keys: Vec<u64> = tokens.iter().map(|t| t.key).collect();
-    keys.windows(n).map(|w| hasher.hash_one(w)).collect()
+    out.extend(keys.windows(n).map(|w| hasher.hash_one(w)));
 }
 
 /// The distinct shingles of `tokens`, sorted.

@@ -142,20 +142,26 @@ pub fn sketch_corpus(corpus: &Corpus, settings: &Settings, progress: &dyn Progre
     let docs = corpus
         .documents
         .par_iter()
-        .map(|d| {
-            let toks = crate::tokenize::tokenize(&d.text, d.body_start, &settings.normalization);
-            let set = crate::shingle::shingle_set(&toks, settings.shingle, settings.seed);
-            let signature = hasher.signature(&set);
-            let band_keys = crate::lsh::band_keys(&signature, params.bands, params.rows);
-            progress.advance(1);
-            DocSketch {
-                id: d.id.clone(),
-                outlet: d.outlet.clone(),
-                shingles: set.len() as u32,
-                signature,
-                band_keys,
-            }
-        })
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(keys, shingles), d| {
+                crate::tokenize::keys_into(&d.text, d.body_start, &settings.normalization, keys);
+                crate::shingle::hashes_into(keys, settings.shingle, settings.seed, shingles);
+                // A minimum ignores repeats: sign first, deduplicate only to count.
+                let signature = hasher.signature(shingles);
+                shingles.sort_unstable();
+                shingles.dedup();
+                let band_keys = crate::lsh::band_keys(&signature, params.bands, params.rows);
+                progress.advance(1);
+                DocSketch {
+                    id: d.id.clone(),
+                    outlet: d.outlet.clone(),
+                    shingles: shingles.len() as u32,
+                    signature,
+                    band_keys,
+                }
+            },
+        )
         .collect();
     progress.finish(Stage::Sketch);
     Sketch { params, docs }
