@@ -143,9 +143,12 @@ pub fn sketch_corpus(corpus: &Corpus, settings: &Settings, progress: &dyn Progre
         .documents
         .par_iter()
         .map_init(
-            || (Vec::new(), Vec::new()),
-            |(keys, shingles), d| {
-                crate::tokenize::keys_into(&d.text, d.body_start, &settings.normalization, keys);
+            || {
+                let words = crate::tokenize::WordKeys::new(&settings.normalization);
+                (words, Vec::new(), Vec::new())
+            },
+            |(words, keys, shingles), d| {
+                words.keys_into(&d.text, d.body_start, keys);
                 crate::shingle::hashes_into(keys, settings.shingle, settings.seed, shingles);
                 // A minimum ignores repeats: sign first, deduplicate only to count.
                 let signature = hasher.signature(shingles);

@@ -105,17 +105,67 @@ pub fn tokenize(text: &str, body_start: usize, norm: &Normalization) -> Vec<Toke
 }
 
 /// The [`Token::key`]s of [`tokenize`], in order, into `keys` (cleared first): all that
-/// shingling needs, without spans, stems, quotes or sentence marks.
+/// shingling needs, without spans, stems, quotes or sentence marks. For many documents,
+/// [`WordKeys`] keeps its buffers and cache from one to the next.
 pub fn keys_into(text: &str, body_start: usize, norm: &Normalization, keys: &mut Vec<u64>) {
-    keys.clear();
-    let hasher = word_hasher();
-    let mut words = normalize::Normalizer::new(norm);
-    for_each_word(&text[body_start..], |_, word| {
-        let w = words.normalize_bytes(word);
-        if !w.is_empty() {
-            keys.push(hash_word(&hasher, w));
+    WordKeys::new(norm).keys_into(text, body_start, keys);
+}
+
+/// Word keys of many documents: reusable buffers, and a direct-mapped cache from a word's
+/// exact bytes (up to 15) to its key. News vocabulary is small and skewed, so most words
+/// skip normalising and hashing; a cache only remembers a pure function, so results never
+/// depend on what it holds.
+#[derive(Debug)]
+pub struct WordKeys<'a> {
+    hasher: RandomState,
+    words: normalize::Normalizer<'a>,
+    cache: Vec<(u128, u64)>,
+}
+
+/// Entries of the [`WordKeys`] cache (32 bytes each).
+const CACHE_SLOTS: usize = 4096;
+
+impl<'a> WordKeys<'a> {
+    /// Keys under the given normalisation.
+    pub fn new(norm: &'a Normalization) -> WordKeys<'a> {
+        WordKeys {
+            hasher: word_hasher(),
+            words: normalize::Normalizer::new(norm),
+            cache: vec![(0, 0); CACHE_SLOTS],
         }
-    });
+    }
+
+    /// [`keys_into`].
+    pub fn keys_into(&mut self, text: &str, body_start: usize, keys: &mut Vec<u64>) {
+        keys.clear();
+        for_each_word(&text[body_start..], |_, word| {
+            if let Some(k) = self.key(word) {
+                keys.push(k);
+            }
+        });
+    }
+
+    /// The key of one word, `None` when it normalises to nothing.
+    #[inline]
+    pub fn key(&mut self, word: &str) -> Option<u64> {
+        let packed = normalize::pack(word.as_bytes());
+        let slot = packed.map(|p| normalize::WordTable::slot(p) & (CACHE_SLOTS - 1));
+        if let (Some(p), Some(s)) = (packed, slot) {
+            let (k, v) = self.cache[s];
+            if k == p {
+                return Some(v);
+            }
+        }
+        let w = self.words.normalize_bytes(word);
+        if w.is_empty() {
+            return None;
+        }
+        let key = hash_word(&self.hasher, w);
+        if let (Some(p), Some(s)) = (packed, slot) {
+            self.cache[s] = (p, key);
+        }
+        Some(key)
+    }
 }
 
 /// `hasher.hash_one(w)` for the UTF-8 bytes of a string `w`: `str`'s `Hash` writes the
@@ -170,7 +220,7 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(usize, &str)) {
         p < 0x80 && c < 0x80 && !joins(p) && !c.is_ascii_whitespace()
     };
     let mut pos = 0;
-    while let Some(k) = b[pos..].iter().position(|&c| c >= 0x80) {
+    while let Some(k) = first_non_ascii(&b[pos..]) {
         let j = pos + k;
         let mut s = j;
         while s > pos && !safe(s) {
@@ -205,39 +255,80 @@ fn joins(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'.' | b':' | b',' | b';')
 }
 
+/// Byte classes of the ASCII scanner: a word byte (letter, digit, `_`), a letter, a digit,
+/// a byte that joins letters (`' . :`), a byte that joins digits (`' . , ;`).
+const WORD: u8 = 1;
+const LETTER: u8 = 2;
+const DIGIT: u8 = 4;
+const MID_LETTER: u8 = 8;
+const MID_NUM: u8 = 16;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_alphabetic() {
+            WORD | LETTER
+        } else if b.is_ascii_digit() {
+            WORD | DIGIT
+        } else if b == b'_' {
+            WORD
+        } else {
+            match b {
+                b'\'' | b'.' => MID_LETTER | MID_NUM,
+                b':' => MID_LETTER,
+                b',' | b';' => MID_NUM,
+                _ => 0,
+            }
+        };
+        c += 1;
+    }
+    t
+};
+
+/// Offset of the first non-ASCII byte of `b`, sixteen bytes at a time.
+fn first_non_ascii(b: &[u8]) -> Option<usize> {
+    const HIGH: u128 = u128::from_le_bytes([0x80; 16]);
+    let mut chunks = b.chunks_exact(16);
+    for (i, c) in chunks.by_ref().enumerate() {
+        let x = u128::from_le_bytes(c.try_into().expect("16 bytes")) & HIGH;
+        if x != 0 {
+            return Some(16 * i + x.trailing_zeros() as usize / 8);
+        }
+    }
+    let done = b.len() - chunks.remainder().len();
+    (chunks.remainder().iter().position(|&c| c >= 0x80)).map(|k| done + k)
+}
+
 fn ascii_words(s: &str, base: usize, f: &mut impl FnMut(usize, &str)) {
     let b = s.as_bytes();
     let n = b.len();
-    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let class = |i: usize| CLASS[usize::from(b[i])];
     let mut i = 0;
     while i < n {
-        if !word(b[i]) {
+        if class(i) & WORD == 0 {
             i += 1;
             continue;
         }
         let start = i;
-        let mut alnum = false;
         loop {
-            while i < n && word(b[i]) {
-                alnum |= b[i] != b'_';
+            i += 1;
+            while i < n && class(i) & WORD != 0 {
                 i += 1;
             }
             if i + 1 < n {
-                let (p, m, x) = (b[i - 1], b[i], b[i + 1]);
-                let letters = p.is_ascii_alphabetic()
-                    && x.is_ascii_alphabetic()
-                    && matches!(m, b'\'' | b'.' | b':');
-                let digits = p.is_ascii_digit()
-                    && x.is_ascii_digit()
-                    && matches!(m, b'\'' | b'.' | b',' | b';');
-                if letters || digits {
+                let (p, m, x) = (class(i - 1), class(i), class(i + 1));
+                if (p & x & LETTER != 0 && m & MID_LETTER != 0)
+                    || (p & x & DIGIT != 0 && m & MID_NUM != 0)
+                {
                     i += 1;
                     continue;
                 }
             }
             break;
         }
-        if alnum {
+        if b[start..i].iter().any(|&c| c != b'_') {
             f(base + start, &s[start..i]);
         }
     }
@@ -467,6 +558,28 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn cache_evictions_keep_keys_exact() {
+        // Far more distinct words than cache slots, in mixed case, seen twice.
+        let text: String = (0..3 * CACHE_SLOTS)
+            .map(|i| {
+                if i % 2 == 0 {
+                    format!("Wd{i} ")
+                } else {
+                    format!("colour{i}s ")
+                }
+            })
+            .collect();
+        let norm = norm();
+        let mut words = WordKeys::new(&norm);
+        let mut keys = Vec::new();
+        let want: Vec<u64> = tokenize(&text, 0, &norm).iter().map(|t| t.key).collect();
+        for _ in 0..2 {
+            words.keys_into(&text, 0, &mut keys);
+            assert_eq!(keys, want);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1000))]
         /// Tokens are exactly those of the implementation before the fast paths, and
@@ -480,6 +593,18 @@ mod tests {
                 prop_assert_eq!(&toks, &reference_tokenize(&text, start, &norm));
                 keys_into(&text, start, &norm, &mut keys);
                 prop_assert_eq!(&keys, &toks.iter().map(|t| t.key).collect::<Vec<_>>());
+            }
+        }
+
+        /// One [`WordKeys`] over many texts (its cache carried over) gives each text's keys.
+        #[test]
+        fn cached_keys_match_across_documents(texts in proptest::collection::vec(news_text(), 1..8)) {
+            let norm = all_settings()[3].clone();
+            let mut words = WordKeys::new(&norm);
+            let mut keys = Vec::new();
+            for t in texts.iter().chain(&texts) {
+                words.keys_into(t, 0, &mut keys);
+                prop_assert_eq!(&keys, &tokenize(t, 0, &norm).iter().map(|t| t.key).collect::<Vec<_>>());
             }
         }
 

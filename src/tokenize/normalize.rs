@@ -204,7 +204,7 @@ fn normalize_general(word: &str, norm: &Normalization, out: &mut String) {
 /// A word of 1 to 15 bytes as one integer (bytes little-endian, the length in the top
 /// byte): the key of the word tables, so a lookup compares integers, never strings.
 #[inline]
-fn pack(w: &[u8]) -> Option<u128> {
+pub(crate) fn pack(w: &[u8]) -> Option<u128> {
     let n = w.len();
     if n == 0 || n > 15 {
         return None;
@@ -237,7 +237,7 @@ fn read_le(w: &[u8]) -> u64 {
 /// An open-addressing set of packed words, each with the index of its first occurrence in
 /// the list it was built from. A quarter full, so most misses stop at the first slot.
 #[derive(Debug)]
-struct WordTable {
+pub(crate) struct WordTable {
     slots: Vec<(u128, usize)>,
     mask: usize,
 }
@@ -263,7 +263,7 @@ impl WordTable {
     }
 
     #[inline]
-    fn slot(key: u128) -> usize {
+    pub(crate) fn slot(key: u128) -> usize {
         let x = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
         (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize
     }
