@@ -123,7 +123,7 @@ pub struct WordKeys<'a> {
 }
 
 /// Entries of the [`WordKeys`] cache (32 bytes each).
-const CACHE_SLOTS: usize = 4096;
+const CACHE_SLOTS: usize = 16384;
 
 impl<'a> WordKeys<'a> {
     /// Keys under the given normalisation.
