@@ -64,6 +64,48 @@ pub fn shingle_set(tokens: &[Token], n: usize, seed: u64) -> Vec<u64> {
     s
 }
 
+/// The number of distinct values in `hashes`, counted in an open-addressing set indexed by
+/// the hashes' own top bits (`table` is its reusable storage): one pass, no sort. Shingle
+/// hashes are uniform, so probes are short; a document crafted to collide (the hash keys are
+/// fixed) exhausts a probe budget and is counted by sorting instead, so the cost stays
+/// `O(n log n)` at worst.
+pub fn distinct_count(hashes: &[u64], table: &mut Vec<u64>) -> usize {
+    let size = (2 * hashes.len()).next_power_of_two().max(16);
+    let shift = 64 - size.trailing_zeros();
+    table.clear();
+    table.resize(size, 0);
+    let mut budget = 4 * hashes.len() + 64;
+    let (mut count, mut zero) = (0, false);
+    for &h in hashes {
+        if h == 0 {
+            zero = true;
+            continue;
+        }
+        let mut i = (h >> shift) as usize;
+        loop {
+            let s = table[i];
+            if s == h {
+                break;
+            }
+            if s == 0 {
+                table[i] = h;
+                count += 1;
+                break;
+            }
+            i = (i + 1) & (size - 1);
+            budget = budget.saturating_sub(1);
+        }
+        if budget == 0 {
+            table.clear();
+            table.extend_from_slice(hashes);
+            table.sort_unstable();
+            table.dedup();
+            return table.len();
+        }
+    }
+    count + usize::from(zero)
+}
+
 /// Size of the intersection of two sorted, deduplicated sets.
 pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
@@ -120,7 +162,22 @@ mod tests {
         }
     }
 
+    #[test]
+    fn distinct_count_survives_colliding_hashes() {
+        // Every hash in one probe chain (same top bits): the budget runs out, sorting counts.
+        let hashes: Vec<u64> = (0..5000u64).map(|i| i % 3000 + 1).collect();
+        assert_eq!(distinct_count(&hashes, &mut Vec::new()), 3000);
+    }
+
     proptest! {
+        #[test]
+        fn distinct_count_matches_hashset(v in proptest::collection::vec(prop_oneof![0u64..40, any::<u64>()], 0..300)) {
+            let want = v.iter().collect::<HashSet<_>>().len();
+            let mut table = vec![5; 3];
+            prop_assert_eq!(distinct_count(&v, &mut table), want);
+            prop_assert_eq!(distinct_count(&v, &mut table), want);
+        }
+
         #[test]
         fn intersection_matches_hashset(a in proptest::collection::vec(0u64..50, 0..60), b in proptest::collection::vec(0u64..50, 0..60)) {
             let mut sa = a.clone(); sa.sort_unstable(); sa.dedup();

@@ -147,21 +147,20 @@ pub fn sketch_corpus(corpus: &Corpus, settings: &Settings, progress: &dyn Progre
         .map_init(
             || {
                 let words = crate::tokenize::WordKeys::new(&settings.normalization);
-                (words, Vec::new(), Vec::new())
+                (words, Vec::new(), Vec::new(), Vec::new())
             },
-            |(words, keys, shingles), d| {
+            |(words, keys, shingles, table), d| {
                 words.keys_into(&d.text, d.body_start, keys);
                 crate::shingle::hashes_into(keys, settings.shingle, settings.seed, shingles);
-                // A minimum ignores repeats: sign first, deduplicate only to count.
+                // A minimum ignores repeats: no set is needed, only its size.
                 let signature = hasher.signature(shingles);
-                shingles.sort_unstable();
-                shingles.dedup();
+                let distinct = crate::shingle::distinct_count(shingles, table);
                 let band_keys = crate::lsh::band_keys(&signature, params.bands, params.rows);
                 progress.advance(1);
                 DocSketch {
                     id: d.id.clone(),
                     outlet: d.outlet.clone(),
-                    shingles: shingles.len() as u32,
+                    shingles: distinct as u32,
                     signature,
                     band_keys,
                 }
