@@ -111,19 +111,21 @@ pub fn keys_into(text: &str, body_start: usize, norm: &Normalization, keys: &mut
     WordKeys::new(norm).keys_into(text, body_start, keys);
 }
 
-/// Word keys of many documents: reusable buffers, and a direct-mapped cache from a word's
-/// exact bytes (up to 15) to its key. News vocabulary is small and skewed, so most words
-/// skip normalising and hashing; a cache only remembers a pure function, so results never
-/// depend on what it holds.
+/// Word keys of many documents: reusable buffers, and direct-mapped caches from a word's
+/// exact bytes to its key, one for words of up to 7 bytes (16-byte entries) and one for 8 to
+/// 15. News vocabulary is small and skewed, so most words skip normalising and hashing; a
+/// cache only remembers a pure function, so results never depend on what it holds.
 #[derive(Debug)]
 pub struct WordKeys<'a> {
     hasher: RandomState,
     words: normalize::Normalizer<'a>,
-    cache: Vec<(u128, u64)>,
+    short: Vec<(u64, u64)>,
+    long: Vec<(u128, u64)>,
 }
 
-/// Entries of the [`WordKeys`] cache (32 bytes each).
-const CACHE_SLOTS: usize = 16384;
+/// Entries of the [`WordKeys`] caches: 256 KB each.
+const SHORT_SLOTS: usize = 1 << 14;
+const LONG_SLOTS: usize = 1 << 13;
 
 impl<'a> WordKeys<'a> {
     /// Keys under the given normalisation.
@@ -131,7 +133,8 @@ impl<'a> WordKeys<'a> {
         WordKeys {
             hasher: word_hasher(),
             words: normalize::Normalizer::new(norm),
-            cache: vec![(0, 0); CACHE_SLOTS],
+            short: vec![(0, 0); SHORT_SLOTS],
+            long: vec![(0, 0); LONG_SLOTS],
         }
     }
 
@@ -148,23 +151,34 @@ impl<'a> WordKeys<'a> {
     /// The key of one word, `None` when it normalises to nothing.
     #[inline]
     pub fn key(&mut self, word: &str) -> Option<u64> {
-        let packed = normalize::pack(word.as_bytes());
-        let slot = packed.map(|p| normalize::WordTable::slot(p) & (CACHE_SLOTS - 1));
-        if let (Some(p), Some(s)) = (packed, slot) {
-            let (k, v) = self.cache[s];
-            if k == p {
-                return Some(v);
+        let b = word.as_bytes();
+        if (1..=7).contains(&b.len()) {
+            // The bytes and, in the top byte, the length: never 0, so 0 marks a free slot.
+            let p = normalize::read_le(b) | (b.len() as u64) << 56;
+            let s = (p.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SHORT_SLOTS.trailing_zeros()))
+                as usize;
+            if self.short[s].0 == p {
+                return Some(self.short[s].1);
             }
+            let key = self.compute(word)?;
+            self.short[s] = (p, key);
+            Some(key)
+        } else if let Some(p) = normalize::pack(b) {
+            let s = normalize::WordTable::slot(p) & (LONG_SLOTS - 1);
+            if self.long[s].0 == p {
+                return Some(self.long[s].1);
+            }
+            let key = self.compute(word)?;
+            self.long[s] = (p, key);
+            Some(key)
+        } else {
+            self.compute(word)
         }
+    }
+
+    fn compute(&mut self, word: &str) -> Option<u64> {
         let w = self.words.normalize_bytes(word);
-        if w.is_empty() {
-            return None;
-        }
-        let key = hash_word(&self.hasher, w);
-        if let (Some(p), Some(s)) = (packed, slot) {
-            self.cache[s] = (p, key);
-        }
-        Some(key)
+        (!w.is_empty()).then(|| hash_word(&self.hasher, w))
     }
 }
 
@@ -561,7 +575,7 @@ mod tests {
     #[test]
     fn cache_evictions_keep_keys_exact() {
         // Far more distinct words than cache slots, in mixed case, seen twice.
-        let text: String = (0..3 * CACHE_SLOTS)
+        let text: String = (0..3 * SHORT_SLOTS)
             .map(|i| {
                 if i % 2 == 0 {
                     format!("Wd{i} ")

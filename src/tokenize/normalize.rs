@@ -219,7 +219,7 @@ pub(crate) fn pack(w: &[u8]) -> Option<u128> {
 
 /// Up to 8 bytes as a little-endian integer, without a copy loop.
 #[inline]
-fn read_le(w: &[u8]) -> u64 {
+pub(crate) fn read_le(w: &[u8]) -> u64 {
     let n = w.len();
     if n >= 4 {
         let a = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
