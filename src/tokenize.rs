@@ -269,8 +269,9 @@ fn joins(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'.' | b':' | b',' | b';')
 }
 
-/// Byte classes of the ASCII scanner: a word byte (letter, digit, `_`), a letter, a digit,
-/// a byte that joins letters (`' . :`), a byte that joins digits (`' . , ;`).
+/// Byte classes of the ASCII scanner's joiner test: a word byte (letter, digit, `_`), a
+/// letter, a digit, a byte that joins letters (`' . :`), a byte that joins digits
+/// (`' . , ;`).
 const WORD: u8 = 1;
 const LETTER: u8 = 2;
 const DIGIT: u8 = 4;
@@ -315,34 +316,100 @@ fn first_non_ascii(b: &[u8]) -> Option<usize> {
     (chunks.remainder().iter().position(|&c| c >= 0x80)).map(|k| done + k)
 }
 
+/// Bit `i` set when byte `i` of the 64-byte block is a word byte (letter, digit, `_`).
+/// Branch-free, eight bytes at a time (SWAR); the bytes must be ASCII.
+fn word_mask(block: &[u8; 64]) -> u64 {
+    const fn rep(b: u8) -> u64 {
+        b as u64 * 0x0101_0101_0101_0101
+    }
+    const HIGH: u64 = rep(0x80);
+    // For bytes below 0x80, `x + rep(0x80 - lo)` sets a byte's high bit iff it is >= lo.
+    let at_least = |x: u64, lo: u8| x + rep(0x80 - lo);
+    let mut mask = 0;
+    for (k, c) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+        let lower = x | rep(0x20);
+        let letter = at_least(lower, b'a') & !at_least(lower, b'z' + 1);
+        let digit = at_least(x, b'0') & !at_least(x, b'9' + 1);
+        let under = !((x ^ rep(b'_')) + rep(0x7F));
+        let high = (letter | digit | under) & HIGH;
+        // Gather the eight high bits into one byte.
+        mask |= ((high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+    }
+    mask
+}
+
+/// The word masks of an ASCII stretch, computed one 64-byte block at a time as needed.
+struct WordBits<'s> {
+    b: &'s [u8],
+    block: usize,
+    mask: u64,
+}
+
+impl WordBits<'_> {
+    /// The first offset at or after `from` that is (`set`) or is not a word byte, or the
+    /// stretch's length.
+    #[inline(always)]
+    fn next(&mut self, from: usize, set: bool) -> usize {
+        let n = self.b.len();
+        let mut i = from;
+        while i < n {
+            if i / 64 != self.block {
+                self.load(i / 64);
+            }
+            let m = if set { self.mask } else { !self.mask } >> (i % 64);
+            if m != 0 {
+                return (i + m.trailing_zeros() as usize).min(n);
+            }
+            i = (i / 64 + 1) * 64;
+        }
+        n
+    }
+
+    fn load(&mut self, block: usize) {
+        let start = 64 * block;
+        self.block = block;
+        self.mask = match self.b.get(start..start + 64) {
+            Some(c) => word_mask(c.try_into().expect("64 bytes")),
+            None => {
+                let mut pad = [0u8; 64];
+                pad[..self.b.len() - start].copy_from_slice(&self.b[start..]);
+                word_mask(&pad)
+            }
+        };
+    }
+}
+
+/// The words of an ASCII stretch: runs of word bytes found 64 bytes at a time from
+/// [`word_mask`], each extended across joiners (`' . :` between letters, `' . , ;` between
+/// digits) and kept when it holds a letter or digit.
 fn ascii_words(s: &str, base: usize, f: &mut impl FnMut(usize, &str)) {
     let b = s.as_bytes();
     let n = b.len();
     let class = |i: usize| CLASS[usize::from(b[i])];
+    let mut bits = WordBits {
+        b,
+        block: usize::MAX,
+        mask: 0,
+    };
     let mut i = 0;
     while i < n {
-        if class(i) & WORD == 0 {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        loop {
-            i += 1;
-            while i < n && class(i) & WORD != 0 {
-                i += 1;
-            }
-            if i + 1 < n {
-                let (p, m, x) = (class(i - 1), class(i), class(i + 1));
-                if (p & x & LETTER != 0 && m & MID_LETTER != 0)
-                    || (p & x & DIGIT != 0 && m & MID_NUM != 0)
-                {
-                    i += 1;
-                    continue;
-                }
-            }
+        let start = bits.next(i, true);
+        if start >= n {
             break;
         }
-        if b[start..i].iter().any(|&c| c != b'_') {
+        i = bits.next(start, false);
+        while i + 1 < n && class(i) & (MID_LETTER | MID_NUM) != 0 {
+            let (p, m, x) = (class(i - 1), class(i), class(i + 1));
+            if (m & MID_LETTER != 0 && p & x & LETTER != 0)
+                || (m & MID_NUM != 0 && p & x & DIGIT != 0)
+            {
+                i = bits.next(i + 1, false);
+            } else {
+                break;
+            }
+        }
+        if b[start] != b'_' || b[start..i].iter().any(|&c| c != b'_') {
             f(base + start, &s[start..i]);
         }
     }
@@ -627,6 +694,31 @@ mod tests {
             let h = word_hasher();
             prop_assert_eq!(hash_word(&h, w.as_bytes()), h.hash_one(w.as_str()));
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        /// Long ASCII stretches: words across the 64-byte blocks of the word masks.
+        #[test]
+        fn long_ascii_matches_unicode(text in "([a-z]{1,9}|[0-9]{1,4}|_|[ .,:;'\n]){0,200}") {
+            prop_assert_eq!(words_of(&text, true), words_of(&text, false));
+        }
+    }
+
+    #[test]
+    fn word_mask_marks_exactly_word_bytes() {
+        let block: [u8; 64] = std::array::from_fn(|i| (i * 2) as u8);
+        let want = (0..64).fold(0u64, |m, i| {
+            let c = block[i];
+            m | u64::from(c.is_ascii_alphanumeric() || c == b'_') << i
+        });
+        assert_eq!(word_mask(&block), want);
+        let block: [u8; 64] = std::array::from_fn(|i| (i * 2 + 1) as u8);
+        let want = (0..64).fold(0u64, |m, i| {
+            let c = block[i];
+            m | u64::from(c.is_ascii_alphanumeric() || c == b'_') << i
+        });
+        assert_eq!(word_mask(&block), want);
     }
 
     proptest! {
