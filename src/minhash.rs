@@ -8,12 +8,14 @@
 //! `|A∩B| / |A| = J (|A| + |B|) / ((1 + J) |A|)`.
 //!
 //! The `k` functions work on 32 bits: the 64-bit shingle hash is folded to `x` (its two
-//! halves xored), and `h_i(x) = m ^ (m >> 16)` with `m = (x ^ b_i)·a_i mod 2³²`, odd `a_i`
-//! and `b_i` drawn from SplitMix64 seeded by the settings' seed: the same seed gives the same
-//! signatures on every run and thread count. Each `h_i` is a bijection of a hash that is
-//! already uniform, so each slot is still equal with probability `J`; that the slots are
-//! independent enough for the `sqrt(J(1−J)/k)` error is measured (a test checks bias and
-//! mean squared error over many set pairs). 32-bit lanes vectorise 16 to a 512-bit register.
+//! halves xored), and `h_i(x) = (x ^ b_i)·a_i mod 2³²`, odd `a_i` and `b_i` drawn from
+//! SplitMix64 seeded by the settings' seed: the same seed gives the same signatures on every
+//! run and thread count. Each `h_i` is a bijection of a hash that is already uniform, so each
+//! slot is still equal with probability `J`; that the slots are independent enough for the
+//! `sqrt(J(1−J)/k)` error is measured (a test checks bias and mean squared error over many
+//! set pairs). An xorshift after the multiply (`m ^ (m >> 16)`) would reorder only values
+//! whose top 16 bits tie, and measured no different, at 40 % of the loop's cost. 32-bit
+//! lanes vectorise 16 to a 512-bit register.
 //!
 //! The loop runs over blocks of 128 slots whose minima stay in registers while every shingle
 //! passes through them; it is branch-free so the compiler vectorises it, and it is compiled
@@ -97,12 +99,11 @@ impl MinHasher {
     }
 }
 
-/// Slot `i`'s hash of a shingle: the 64-bit shingle hash folded to 32 bits, then the
-/// bijection `x ↦ m ^ (m >> 16)` with `m = (x ^ b_i)·a_i mod 2³²` (`a_i` odd).
+/// Slot `i`'s hash of a folded shingle hash `x`: the bijection `x ↦ (x ^ b_i)·a_i mod 2³²`
+/// (`a_i` odd).
 #[inline(always)]
 fn permute(x: u32, a: u32, b: u32) -> u32 {
-    let m = (x ^ b).wrapping_mul(a);
-    m ^ (m >> 16)
+    (x ^ b).wrapping_mul(a)
 }
 
 /// The 32-bit input of [`permute`]: both halves of the shingle hash.
@@ -138,7 +139,7 @@ fn fold(sig: &mut [u32], a: &[u32], b: &[u32], shingles: &[u64]) {
 }
 
 /// One block: for each shingle, the block's slots in lock-step (independent lanes of xor,
-/// 32-bit multiply, shift, xor, min, which the compiler vectorises), with the minima kept in
+/// 32-bit multiply and min, which the compiler vectorises), with the minima kept in
 /// a local array it holds in registers.
 #[inline(always)]
 fn fold_block(sig: &mut [u32; BLOCK], a: &[u32; BLOCK], b: &[u32; BLOCK], shingles: &[u64]) {

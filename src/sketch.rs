@@ -21,7 +21,7 @@
 //!
 //! The header's `hash_family` names the word/shingle hasher (ahash, exact version, fixed
 //! keys) and the permutation family ([`crate::minhash`]: the shingle hash folded to 32 bits,
-//! then `m = (x ^ b)·a mod 2³²`, `m ^ (m >> 16)`, with `a`, `b` from SplitMix64 of the seed).
+//! then `(x ^ b)·a mod 2³²`, with `a`, `b` from SplitMix64 of the seed).
 //! Version 1 used multiply-shift `(a·x + b) >> 32` on the 64-bit hash; its files are refused.
 //! Files are written atomically.
 
@@ -43,7 +43,7 @@ pub const MAGIC: &str = "WIRECOPY-SKETCH";
 pub const FORMAT_VERSION: u32 = 2;
 /// The hash family this build uses (ahash is pinned exactly in `Cargo.toml`).
 pub const HASH_FAMILY: &str =
-    "ahash-0.8.12 fixed keys (words, shingles); x = hash^(hash>>32) as u32, m = (x^b)*a mod 2^32, m^(m>>16), splitmix64 parameters";
+    "ahash-0.8.12 fixed keys (words, shingles); x = hash^(hash>>32) as u32, (x^b)*a mod 2^32, splitmix64 parameters";
 
 /// Everything that makes two sketches comparable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
