@@ -85,19 +85,16 @@ pub fn analyze_with(
     progress.start(Stage::Sketch, Some(docs.len() as u64));
     let sketched: Vec<(Vec<u64>, Vec<u32>, usize)> = docs
         .par_iter()
-        .map_init(
-            || (tokenize::WordKeys::new(&settings.normalization), Vec::new()),
-            |(words, keys), d| {
-                words.keys_into(&d.text, d.body_start, keys);
-                let mut set = Vec::new();
-                shingle::hashes_into(keys, settings.shingle, settings.seed, &mut set);
-                set.sort_unstable();
-                set.dedup();
-                let sig = hasher.signature(&set);
-                progress.advance(1);
-                (set, sig, keys.len())
-            },
-        )
+        .map_init(Vec::new, |keys, d| {
+            tokenize::keys_into(&d.text, d.body_start, &settings.normalization, keys);
+            let mut set = Vec::new();
+            shingle::hashes_into(keys, settings.shingle, settings.seed, &mut set);
+            set.sort_unstable();
+            set.dedup();
+            let sig = hasher.signature(&set);
+            progress.advance(1);
+            (set, sig, keys.len())
+        })
         .collect();
     let mut sets = Vec::with_capacity(docs.len());
     let mut signatures = Vec::with_capacity(docs.len());

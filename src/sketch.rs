@@ -145,12 +145,9 @@ pub fn sketch_corpus(corpus: &Corpus, settings: &Settings, progress: &dyn Progre
         .documents
         .par_iter()
         .map_init(
-            || {
-                let words = crate::tokenize::WordKeys::new(&settings.normalization);
-                (words, Vec::new(), Vec::new(), Vec::new())
-            },
-            |(words, keys, shingles, table), d| {
-                words.keys_into(&d.text, d.body_start, keys);
+            || (Vec::new(), Vec::new(), Vec::new()),
+            |(keys, shingles, table), d| {
+                crate::tokenize::keys_into(&d.text, d.body_start, &settings.normalization, keys);
                 crate::shingle::hashes_into(keys, settings.shingle, settings.seed, shingles);
                 // A minimum ignores repeats: no set is needed, only its size.
                 let signature = hasher.signature(shingles);

@@ -105,10 +105,20 @@ pub fn tokenize(text: &str, body_start: usize, norm: &Normalization) -> Vec<Toke
 }
 
 /// The [`Token::key`]s of [`tokenize`], in order, into `keys` (cleared first): all that
-/// shingling needs, without spans, stems, quotes or sentence marks. For many documents,
-/// [`WordKeys`] keeps its buffers and cache from one to the next.
+/// shingling needs, without spans, stems, quotes or sentence marks. Each thread keeps one
+/// [`WordKeys`] (and so its cache) from call to call, replaced when `norm` changes.
 pub fn keys_into(text: &str, body_start: usize, norm: &Normalization, keys: &mut Vec<u64>) {
-    WordKeys::new(norm).keys_into(text, body_start, keys);
+    thread_local! {
+        static WORDS: std::cell::RefCell<Option<WordKeys>> = const { std::cell::RefCell::new(None) };
+    }
+    WORDS.with(|words| {
+        let mut words = words.borrow_mut();
+        let words = match &mut *words {
+            Some(w) if w.words.normalization() == norm => w,
+            other => other.insert(WordKeys::new(norm)),
+        };
+        words.keys_into(text, body_start, keys);
+    });
 }
 
 /// Word keys of many documents: reusable buffers, and direct-mapped caches from a word's
@@ -116,9 +126,9 @@ pub fn keys_into(text: &str, body_start: usize, norm: &Normalization, keys: &mut
 /// 15. News vocabulary is small and skewed, so most words skip normalising and hashing; a
 /// cache only remembers a pure function, so results never depend on what it holds.
 #[derive(Debug)]
-pub struct WordKeys<'a> {
+pub struct WordKeys {
     hasher: RandomState,
-    words: normalize::Normalizer<'a>,
+    words: normalize::Normalizer,
     short: Vec<(u64, u64)>,
     long: Vec<(u128, u64)>,
 }
@@ -127,9 +137,9 @@ pub struct WordKeys<'a> {
 const SHORT_SLOTS: usize = 1 << 14;
 const LONG_SLOTS: usize = 1 << 13;
 
-impl<'a> WordKeys<'a> {
+impl WordKeys {
     /// Keys under the given normalisation.
-    pub fn new(norm: &'a Normalization) -> WordKeys<'a> {
+    pub fn new(norm: &Normalization) -> WordKeys {
         WordKeys {
             hasher: word_hasher(),
             words: normalize::Normalizer::new(norm),

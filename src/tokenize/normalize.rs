@@ -35,30 +35,35 @@ pub fn normalize_into(word: &str, norm: &Normalization, out: &mut String) {
 
 /// Reusable scratch space for normalising the words of a text: the ASCII fast path writes
 /// into a stack buffer, other words into one reused string, so no word allocates.
-#[derive(Debug)]
-pub struct Normalizer<'a> {
-    norm: &'a Normalization,
+#[derive(Debug, Clone)]
+pub struct Normalizer {
+    norm: Normalization,
     buf: [u8; FAST_BUF],
     general: String,
 }
 
-impl<'a> Normalizer<'a> {
+impl Normalizer {
     /// A normaliser with the given settings.
-    pub fn new(norm: &'a Normalization) -> Normalizer<'a> {
+    pub fn new(norm: &Normalization) -> Normalizer {
         Normalizer {
-            norm,
+            norm: norm.clone(),
             buf: [0; FAST_BUF],
             general: String::with_capacity(32),
         }
     }
 
+    /// Its settings.
+    pub fn normalization(&self) -> &Normalization {
+        &self.norm
+    }
+
     /// The normalised `word` (what [`normalize_into`] gives), valid until the next call.
     #[inline]
     pub fn normalize(&mut self, word: &str) -> &str {
-        match normalize_ascii(word.as_bytes(), self.norm, &mut self.buf) {
+        match normalize_ascii(word.as_bytes(), &self.norm, &mut self.buf) {
             Some(n) => std::str::from_utf8(&self.buf[..n]).expect("ASCII in, ASCII out"),
             None => {
-                normalize_general(word, self.norm, &mut self.general);
+                normalize_general(word, &self.norm, &mut self.general);
                 &self.general
             }
         }
@@ -67,10 +72,10 @@ impl<'a> Normalizer<'a> {
     /// [`Normalizer::normalize`] as UTF-8 bytes, without re-checking the fast path's output.
     #[inline]
     pub fn normalize_bytes(&mut self, word: &str) -> &[u8] {
-        match normalize_ascii(word.as_bytes(), self.norm, &mut self.buf) {
+        match normalize_ascii(word.as_bytes(), &self.norm, &mut self.buf) {
             Some(n) => &self.buf[..n],
             None => {
-                normalize_general(word, self.norm, &mut self.general);
+                normalize_general(word, &self.norm, &mut self.general);
                 self.general.as_bytes()
             }
         }
