@@ -151,8 +151,22 @@ impl WordKeys {
     /// [`keys_into`].
     pub fn keys_into(&mut self, text: &str, body_start: usize, keys: &mut Vec<u64>) {
         keys.clear();
-        for_each_word(&text[body_start..], |_, word| {
-            if let Some(k) = self.key(word) {
+        let body = &text[body_start..];
+        for_each_word(body, |o, word| {
+            // With 16 bytes of text from the word's start, one load, masked, packs it.
+            let k = match body.as_bytes().get(o..o + 16) {
+                Some(c) if word.len() <= 15 => {
+                    let x = u128::from_le_bytes(c.try_into().expect("16 bytes"));
+                    let x = x & ((1 << (8 * word.len())) - 1);
+                    if word.len() <= 7 {
+                        self.short_key(word, x as u64)
+                    } else {
+                        self.long_key(word, x | (word.len() as u128) << 120)
+                    }
+                }
+                _ => self.key(word),
+            };
+            if let Some(k) = k {
                 keys.push(k);
             }
         });
@@ -163,27 +177,39 @@ impl WordKeys {
     pub fn key(&mut self, word: &str) -> Option<u64> {
         let b = word.as_bytes();
         if (1..=7).contains(&b.len()) {
-            // The bytes and, in the top byte, the length: never 0, so 0 marks a free slot.
-            let p = normalize::read_le(b) | (b.len() as u64) << 56;
-            let s = (p.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SHORT_SLOTS.trailing_zeros()))
-                as usize;
-            if self.short[s].0 == p {
-                return Some(self.short[s].1);
-            }
-            let key = self.compute(word)?;
-            self.short[s] = (p, key);
-            Some(key)
+            self.short_key(word, normalize::read_le(b))
         } else if let Some(p) = normalize::pack(b) {
-            let s = normalize::WordTable::slot(p) & (LONG_SLOTS - 1);
-            if self.long[s].0 == p {
-                return Some(self.long[s].1);
-            }
-            let key = self.compute(word)?;
-            self.long[s] = (p, key);
-            Some(key)
+            self.long_key(word, p)
         } else {
             self.compute(word)
         }
+    }
+
+    /// The key of a word of 8 to 15 bytes, given its [`normalize::pack`].
+    #[inline(always)]
+    fn long_key(&mut self, word: &str, p: u128) -> Option<u64> {
+        let s = normalize::WordTable::slot(p) & (LONG_SLOTS - 1);
+        if self.long[s].0 == p {
+            return Some(self.long[s].1);
+        }
+        let key = self.compute(word)?;
+        self.long[s] = (p, key);
+        Some(key)
+    }
+
+    /// The key of a word of 1 to 7 bytes, given those bytes as a little-endian integer.
+    #[inline(always)]
+    fn short_key(&mut self, word: &str, bytes: u64) -> Option<u64> {
+        // The bytes and, in the top byte, the length: never 0, so 0 marks a free slot.
+        let p = bytes | (word.len() as u64) << 56;
+        let s =
+            (p.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SHORT_SLOTS.trailing_zeros())) as usize;
+        if self.short[s].0 == p {
+            return Some(self.short[s].1);
+        }
+        let key = self.compute(word)?;
+        self.short[s] = (p, key);
+        Some(key)
     }
 
     fn compute(&mut self, word: &str) -> Option<u64> {
