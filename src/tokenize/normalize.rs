@@ -13,6 +13,13 @@
 //!
 //! The stem ([`stem_into`]) removes a possessive, a plural and common verb endings; it is used
 //! only to score near matches during alignment.
+//!
+//! Speed: an ASCII word of up to [`FAST_MAX`] bytes is normalised in a stack buffer
+//! ([`normalize_ascii`]); other words take the general, `char`-wise path. The word lists are
+//! open-addressing tables of words packed into integers, and each spelling rule finds its one
+//! candidate stem from the word's own letters, so no rule scans its list. The implementation
+//! before these fast paths is kept, test-only, as `reference`: property tests and an
+//! exhaustive test over the lists hold both paths, and the stopword test, to its results.
 
 use crate::config::Normalization;
 
