@@ -312,10 +312,8 @@ fn joins(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'.' | b':' | b',' | b';')
 }
 
-/// Byte classes of the ASCII scanner's joiner test: a word byte (letter, digit, `_`), a
-/// letter, a digit, a byte that joins letters (`' . :`), a byte that joins digits
-/// (`' . , ;`).
-const WORD: u8 = 1;
+/// Byte classes of the ASCII scanner's joiner test: a letter, a digit, a byte that joins
+/// letters (`' . :`), a byte that joins digits (`' . , ;`).
 const LETTER: u8 = 2;
 const DIGIT: u8 = 4;
 const MID_LETTER: u8 = 8;
@@ -327,11 +325,9 @@ static CLASS: [u8; 256] = {
     while c < 128 {
         let b = c as u8;
         t[c] = if b.is_ascii_alphabetic() {
-            WORD | LETTER
+            LETTER
         } else if b.is_ascii_digit() {
-            WORD | DIGIT
-        } else if b == b'_' {
-            WORD
+            DIGIT
         } else {
             match b {
                 b'\'' | b'.' => MID_LETTER | MID_NUM,
