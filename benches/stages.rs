@@ -1,12 +1,13 @@
 //! Per-stage benchmarks on committed inputs (see `benches/texts/README.md`).
 //!
-//! Questions: how fast is tokenising (ASCII fast path vs the Unicode reference)? shingling +
-//! MinHash per MB? what does the candidate index cost against all pairs, on the same
-//! documents? what does aligning the verified pairs cost?
+//! Questions: how fast is tokenising (ASCII fast path vs the Unicode reference; word keys
+//! alone vs full tokens)? shingling + MinHash per MB, and the whole sketch path from raw text?
+//! what does the candidate index cost against all pairs, on the same documents? what does
+//! aligning the verified pairs cost?
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use wirecopy::config::{CandidateMode, Settings};
-use wirecopy::tokenize::{for_each_word, for_each_word_unicode, tokenize};
+use wirecopy::tokenize::{for_each_word, for_each_word_unicode, keys_into, tokenize};
 use wirecopy::{align, lsh, minhash, shingle};
 
 fn texts() -> Vec<(String, String)> {
@@ -66,6 +67,17 @@ fn stages(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    g.bench_function("keys", |b| {
+        let mut keys = Vec::new();
+        b.iter(|| {
+            let mut n = 0;
+            for (_, t) in &docs {
+                keys_into(t, 0, &s.normalization, &mut keys);
+                n += keys.len();
+            }
+            n
+        })
+    });
     g.finish();
 
     let toks: Vec<_> = docs
@@ -80,6 +92,20 @@ fn stages(c: &mut Criterion) {
             toks.iter()
                 .map(|t| hasher.signature(&shingle::shingle_set(t, s.shingle, s.seed))[0])
                 .fold(0u32, |a, x| a ^ x)
+        })
+    });
+    // What `wirecopy sketch` does per document, from raw text.
+    g.bench_function("raw text: keys, 5-grams, 128 permutations, count", |b| {
+        let (mut keys, mut sh, mut table) = (Vec::new(), Vec::new(), Vec::new());
+        b.iter(|| {
+            let mut acc = 0u32;
+            for (_, t) in &docs {
+                keys_into(t, 0, &s.normalization, &mut keys);
+                shingle::hashes_into(&keys, s.shingle, s.seed, &mut sh);
+                acc ^= hasher.signature(&sh)[0];
+                acc ^= shingle::distinct_count(&sh, &mut table) as u32;
+            }
+            acc
         })
     });
     g.finish();

@@ -59,12 +59,13 @@ pub fn analyze(corpus: &Corpus, settings: &Settings) -> Result<Report> {
 
 /// [`analyze`], reporting progress.
 ///
-/// Memory: tokens are the largest per-document structure (32 bytes per word), so each
-/// document is tokenised, shingled and signed in one step and its tokens dropped; only the
-/// shingle set (8 bytes per distinct shingle) and the signature (4 bytes per permutation)
-/// stay. After verification, only the documents of aligned pairs are tokenised again; each
-/// pair's alignment becomes its report entries at once, so alignments are never held for the
-/// whole corpus, and the tokens are dropped before the report is assembled.
+/// Memory: tokens are the largest per-document structure (32 bytes per word), so the
+/// sketch stage builds none: each document's word keys ([`tokenize::keys_into`]) are
+/// shingled and signed in one step; only the shingle set (8 bytes per distinct shingle) and
+/// the signature (4 bytes per permutation) stay. After verification, only the documents of
+/// aligned pairs are tokenised; each pair's alignment becomes its report entries at once, so
+/// alignments are never held for the whole corpus, and the tokens are dropped before the
+/// report is assembled.
 pub fn analyze_with(
     corpus: &Corpus,
     settings: &Settings,
@@ -86,12 +87,15 @@ pub fn analyze_with(
     progress.start(Stage::Sketch, Some(docs.len() as u64));
     let sketched: Vec<(Vec<u64>, Vec<u32>, usize)> = docs
         .par_iter()
-        .map(|d| {
-            let toks = tokenize::tokenize(&d.text, d.body_start, &settings.normalization);
-            let set = shingle::shingle_set(&toks, settings.shingle, settings.seed);
+        .map_init(Vec::new, |keys, d| {
+            tokenize::keys_into(&d.text, d.body_start, &settings.normalization, keys);
+            let mut set = Vec::new();
+            shingle::hashes_into(keys, settings.shingle, settings.seed, &mut set);
+            set.sort_unstable();
+            set.dedup();
             let sig = hasher.signature(&set);
             progress.advance(1);
-            (set, sig, toks.len())
+            (set, sig, keys.len())
         })
         .collect();
     let mut sets = Vec::with_capacity(docs.len());

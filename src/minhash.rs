@@ -7,12 +7,20 @@
 //! `sqrt(J(1−J)/k)`. Containment of A in B follows from `J` and the set sizes:
 //! `|A∩B| / |A| = J (|A| + |B|) / ((1 + J) |A|)`.
 //!
-//! The `k` functions are multiply-shift hashes `h_i(x) = (a_i·x + b_i) >> 32` over the 64-bit
-//! shingle hash, with odd `a_i` and `b_i` drawn from SplitMix64 seeded by the settings' seed:
-//! the same seed gives the same signatures on every run and thread count. The inner loop over
-//! `i` is branch-free so the compiler vectorises it; it is compiled three times (baseline
-//! SSE2, AVX2, AVX-512 with its native 64-bit multiply) and the best the CPU supports is
-//! chosen at run time. Integer arithmetic makes the three bit-identical (tested).
+//! The `k` functions work on 32 bits: the 64-bit shingle hash is folded to `x` (its two
+//! halves xored), and `h_i(x) = (x ^ b_i)·a_i mod 2³²`, odd `a_i` and `b_i` drawn from
+//! SplitMix64 seeded by the settings' seed: the same seed gives the same signatures on every
+//! run and thread count. Each `h_i` is a bijection of a hash that is already uniform, so each
+//! slot is still equal with probability `J`; that the slots are independent enough for the
+//! `sqrt(J(1−J)/k)` error is measured (a test checks bias and mean squared error over many
+//! set pairs). An xorshift after the multiply (`m ^ (m >> 16)`) would reorder only values
+//! whose top 16 bits tie, and measured no different, at 40 % of the loop's cost. 32-bit
+//! lanes vectorise 16 to a 512-bit register.
+//!
+//! The loop runs over blocks of 128 slots whose minima stay in registers while every shingle
+//! passes through them; it is branch-free so the compiler vectorises it, and it is compiled
+//! three times (baseline SSE2, AVX2, AVX-512) with the best the CPU supports chosen at run
+//! time. Integer arithmetic makes the three bit-identical (tested).
 //!
 //! Default `k = 128`: standard error ≤ 0.044 at any `J`, enough to rank candidates before the
 //! exact verification, at 512 bytes per document. Signatures are computed in parallel
@@ -23,8 +31,8 @@ use rayon::prelude::*;
 /// The `k` seeded hash functions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MinHasher {
-    a: Vec<u64>,
-    b: Vec<u64>,
+    a: Vec<u32>,
+    b: Vec<u32>,
 }
 
 /// SplitMix64: a tiny, well-mixed generator for deriving parameters from one seed.
@@ -36,6 +44,10 @@ pub fn splitmix64(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Slots signed together, their minima held in registers: the default `k`, eight 512-bit
+/// vectors of u32 lanes. Slots past the last whole block take a slower loop.
+const BLOCK: usize = 128;
+
 impl MinHasher {
     /// `k` hash functions derived from `seed`.
     pub fn new(k: usize, seed: u64) -> MinHasher {
@@ -43,8 +55,9 @@ impl MinHasher {
         let mut a = Vec::with_capacity(k);
         let mut b = Vec::with_capacity(k);
         for _ in 0..k {
-            a.push(splitmix64(&mut s) | 1);
-            b.push(splitmix64(&mut s));
+            let r = splitmix64(&mut s);
+            a.push((r >> 32) as u32 | 1);
+            b.push(r as u32);
         }
         MinHasher { a, b }
     }
@@ -65,7 +78,7 @@ impl MinHasher {
         let mut sig = vec![u32::MAX; self.a.len()];
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx512dq") {
+            if std::arch::is_x86_feature_detected!("avx512f") {
                 // SAFETY: the CPU supports the features the function is compiled for.
                 unsafe { fold_avx512(&mut sig, &self.a, &self.b, shingles) };
                 return sig;
@@ -86,32 +99,71 @@ impl MinHasher {
     }
 }
 
-/// The signature loop: for each shingle, all `k` slots in lock-step (`k` independent lanes of
-/// u64 multiply, add, shift, u32 min: the compiler vectorises it). Integer arithmetic, so the
-/// SIMD builds below give bit-identical signatures.
+/// Slot `i`'s hash of a folded shingle hash `x`: the bijection `x ↦ (x ^ b_i)·a_i mod 2³²`
+/// (`a_i` odd).
 #[inline(always)]
-fn fold(sig: &mut [u32], a: &[u64], b: &[u64], shingles: &[u64]) {
+fn permute(x: u32, a: u32, b: u32) -> u32 {
+    (x ^ b).wrapping_mul(a)
+}
+
+/// The 32-bit input of [`permute`]: both halves of the shingle hash.
+#[inline(always)]
+fn fold64(s: u64) -> u32 {
+    (s ^ (s >> 32)) as u32
+}
+
+/// The signature loop: [`fold_block`] for each whole block of slots, then the remaining slots
+/// shingle by shingle. Integer arithmetic, so the SIMD builds below give bit-identical
+/// signatures.
+#[inline(always)]
+fn fold(sig: &mut [u32], a: &[u32], b: &[u32], shingles: &[u64]) {
     let k = sig.len().min(a.len()).min(b.len());
-    let (sig, a, b) = (&mut sig[..k], &a[..k], &b[..k]);
+    let mut blocks = sig[..k].chunks_exact_mut(BLOCK);
+    for (j, s) in blocks.by_ref().enumerate() {
+        let r = j * BLOCK..(j + 1) * BLOCK;
+        fold_block(
+            s.try_into().unwrap(),
+            a[r.clone()].try_into().unwrap(),
+            b[r].try_into().unwrap(),
+            shingles,
+        );
+    }
+    let s = blocks.into_remainder();
+    let done = k - s.len();
     for &x in shingles {
-        for i in 0..k {
-            let h = (a[i].wrapping_mul(x).wrapping_add(b[i]) >> 32) as u32;
-            sig[i] = sig[i].min(h);
+        let x = fold64(x);
+        for i in 0..s.len() {
+            s[i] = s[i].min(permute(x, a[done + i], b[done + i]));
         }
     }
 }
 
-/// [`fold`] compiled for AVX2 (4 u64 lanes).
+/// One block: for each shingle, the block's slots in lock-step (independent lanes of xor,
+/// 32-bit multiply and min, which the compiler vectorises), with the minima kept in
+/// a local array it holds in registers.
+#[inline(always)]
+fn fold_block(sig: &mut [u32; BLOCK], a: &[u32; BLOCK], b: &[u32; BLOCK], shingles: &[u64]) {
+    let mut acc = *sig;
+    for &x in shingles {
+        let x = fold64(x);
+        for i in 0..BLOCK {
+            acc[i] = acc[i].min(permute(x, a[i], b[i]));
+        }
+    }
+    *sig = acc;
+}
+
+/// [`fold`] compiled for AVX2 (8 u32 lanes; native 32-bit multiply `vpmulld`).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn fold_avx2(sig: &mut [u32], a: &[u64], b: &[u64], shingles: &[u64]) {
+unsafe fn fold_avx2(sig: &mut [u32], a: &[u32], b: &[u32], shingles: &[u64]) {
     fold(sig, a, b, shingles)
 }
 
-/// [`fold`] compiled for AVX-512 (8 u64 lanes, native 64-bit multiply `vpmullq`).
+/// [`fold`] compiled for AVX-512 (16 u32 lanes).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
-unsafe fn fold_avx512(sig: &mut [u32], a: &[u64], b: &[u64], shingles: &[u64]) {
+#[target_feature(enable = "avx512f")]
+unsafe fn fold_avx512(sig: &mut [u32], a: &[u32], b: &[u32], shingles: &[u64]) {
     fold(sig, a, b, shingles)
 }
 
@@ -164,20 +216,82 @@ mod tests {
         assert_ne!(MinHasher::new(32, 10).signature(&sets[0]), serial[0]);
     }
 
+    /// Slot by slot, the definition: the minimum of `h_i` over the set.
+    fn naive(m: &MinHasher, set: &[u64]) -> Vec<u32> {
+        (0..m.len())
+            .map(|i| {
+                set.iter()
+                    .map(|&x| permute(fold64(x), m.a[i], m.b[i]))
+                    .min()
+                    .unwrap_or(u32::MAX)
+            })
+            .collect()
+    }
+
     #[test]
-    fn simd_builds_match_the_baseline() {
-        let m = MinHasher::new(128, 3);
-        let set: Vec<u64> = (0..500u64)
-            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
-            .collect();
-        let mut base = vec![u32::MAX; 128];
-        fold(&mut base, &m.a, &m.b, &set);
-        assert_eq!(m.signature(&set), base);
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            let mut v = vec![u32::MAX; 128];
-            unsafe { fold_avx2(&mut v, &m.a, &m.b, &set) };
-            assert_eq!(v, base);
+    fn simd_builds_match_the_definition() {
+        for k in [1, 15, 16, 100, 128, 129, 256, 300] {
+            let m = MinHasher::new(k, 3);
+            for n in [0u64, 1, 7, 500] {
+                let set: Vec<u64> = (0..n)
+                    .map(|i| (i % 300).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+                    .collect();
+                let want = naive(&m, &set);
+                let mut base = vec![u32::MAX; k];
+                fold(&mut base, &m.a, &m.b, &set);
+                assert_eq!(base, want, "k {k}, n {n}");
+                assert_eq!(m.signature(&set), want);
+                #[cfg(target_arch = "x86_64")]
+                {
+                    if std::arch::is_x86_feature_detected!("avx2") {
+                        let mut v = vec![u32::MAX; k];
+                        unsafe { fold_avx2(&mut v, &m.a, &m.b, &set) };
+                        assert_eq!(v, want);
+                    }
+                    if std::arch::is_x86_feature_detected!("avx512f") {
+                        let mut v = vec![u32::MAX; k];
+                        unsafe { fold_avx512(&mut v, &m.a, &m.b, &set) };
+                        assert_eq!(v, want);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Over many random set pairs at each of several Jaccard similarities `J`, the estimate
+    /// is unbiased and its mean squared error is `J(1−J)/k`, as with independent random
+    /// permutations (each slot an independent Bernoulli(`J`) trial). Seeds are fixed, so the
+    /// test is deterministic; the bounds are about 4 standard errors of the two statistics.
+    #[test]
+    fn estimator_is_unbiased_with_the_binomial_error() {
+        let k = 128;
+        let trials = 400;
+        let mut st = 0x5EED_u64;
+        for (shared, only) in [(20, 90), (60, 70), (150, 75), (240, 30), (400, 10)] {
+            let j = shared as f64 / (shared + 2 * only) as f64;
+            let var = j * (1.0 - j) / k as f64;
+            let (mut sum, mut sq) = (0.0, 0.0);
+            for t in 0..trials {
+                let mut draw = |n: usize| (0..n).map(|_| splitmix64(&mut st)).collect::<Vec<_>>();
+                let common = draw(shared);
+                let a: Vec<u64> = common.iter().copied().chain(draw(only)).collect();
+                let b: Vec<u64> = common.iter().copied().chain(draw(only)).collect();
+                let m = MinHasher::new(k, t);
+                let err = jaccard_estimate(&m.signature(&a), &m.signature(&b)) - j;
+                sum += err;
+                sq += err * err;
+            }
+            let (bias, mse) = (sum / trials as f64, sq / trials as f64);
+            assert!(
+                bias.abs() <= 4.0 * (var / trials as f64).sqrt(),
+                "J {j:.3}: bias {bias:.5}, se {:.5}",
+                var.sqrt()
+            );
+            let ratio = mse / var;
+            assert!(
+                (0.72..=1.35).contains(&ratio),
+                "J {j:.3}: mean squared error {mse:.6} is {ratio:.2} x J(1-J)/k"
+            );
         }
     }
 

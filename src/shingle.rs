@@ -1,7 +1,7 @@
 //! Word n-gram shingles (Broder 1997).
 //!
 //! A document's shingles are the hashes of every run of `n` consecutive word keys
-//! ([`crate::tokenize::Token::key`]). The hash is ahash with fixed keys over the `n` 64-bit
+//! ([`crate::tokenize::Token::key`], or [`crate::tokenize::keys_into`] without tokens). The hash is ahash with fixed keys over the `n` 64-bit
 //! word keys, so it depends on the normalised words only, never on the process.
 //! A document shorter than `n` words has no shingles (and cannot be a candidate).
 //!
@@ -39,12 +39,21 @@ fn shingle_hasher(seed: u64) -> RandomState {
 
 /// Hashes of every word n-gram of `tokens`, in document order (with repeats).
 pub fn shingles(tokens: &[Token], n: usize, seed: u64) -> Vec<u64> {
-    if tokens.len() < n || n == 0 {
-        return Vec::new();
+    let keys: Vec<u64> = tokens.iter().map(|t| t.key).collect();
+    let mut out = Vec::new();
+    hashes_into(&keys, n, seed, &mut out);
+    out
+}
+
+/// Hashes of every run of `n` consecutive word `keys` into `out` (cleared first), in
+/// document order (with repeats): [`shingles`] from the keys alone.
+pub fn hashes_into(keys: &[u64], n: usize, seed: u64, out: &mut Vec<u64>) {
+    out.clear();
+    if keys.len() < n || n == 0 {
+        return;
     }
     let hasher = shingle_hasher(seed);
-    let keys: Vec<u64> = tokens.iter().map(|t| t.key).collect();
-    keys.windows(n).map(|w| hasher.hash_one(w)).collect()
+    out.extend(keys.windows(n).map(|w| hasher.hash_one(w)));
 }
 
 /// The distinct shingles of `tokens`, sorted.
@@ -53,6 +62,48 @@ pub fn shingle_set(tokens: &[Token], n: usize, seed: u64) -> Vec<u64> {
     s.sort_unstable();
     s.dedup();
     s
+}
+
+/// The number of distinct values in `hashes`, counted in an open-addressing set indexed by
+/// the hashes' own top bits (`table` is its reusable storage): one pass, no sort. Shingle
+/// hashes are uniform, so probes are short; a document crafted to collide (the hash keys are
+/// fixed) exhausts a probe budget and is counted by sorting instead, so the cost stays
+/// `O(n log n)` at worst.
+pub fn distinct_count(hashes: &[u64], table: &mut Vec<u64>) -> usize {
+    let size = (2 * hashes.len()).next_power_of_two().max(16);
+    let shift = 64 - size.trailing_zeros();
+    table.clear();
+    table.resize(size, 0);
+    let mut budget = 4 * hashes.len() + 64;
+    let (mut count, mut zero) = (0, false);
+    for &h in hashes {
+        if h == 0 {
+            zero = true;
+            continue;
+        }
+        let mut i = (h >> shift) as usize;
+        loop {
+            let s = table[i];
+            if s == h {
+                break;
+            }
+            if s == 0 {
+                table[i] = h;
+                count += 1;
+                break;
+            }
+            i = (i + 1) & (size - 1);
+            budget = budget.saturating_sub(1);
+        }
+        if budget == 0 {
+            table.clear();
+            table.extend_from_slice(hashes);
+            table.sort_unstable();
+            table.dedup();
+            return table.len();
+        }
+    }
+    count + usize::from(zero)
 }
 
 /// Size of the intersection of two sorted, deduplicated sets: a branch-free linear merge
@@ -107,7 +158,22 @@ mod tests {
         }
     }
 
+    #[test]
+    fn distinct_count_survives_colliding_hashes() {
+        // Every hash in one probe chain (same top bits): the budget runs out, sorting counts.
+        let hashes: Vec<u64> = (0..5000u64).map(|i| i % 3000 + 1).collect();
+        assert_eq!(distinct_count(&hashes, &mut Vec::new()), 3000);
+    }
+
     proptest! {
+        #[test]
+        fn distinct_count_matches_hashset(v in proptest::collection::vec(prop_oneof![0u64..40, any::<u64>()], 0..300)) {
+            let want = v.iter().collect::<HashSet<_>>().len();
+            let mut table = vec![5; 3];
+            prop_assert_eq!(distinct_count(&v, &mut table), want);
+            prop_assert_eq!(distinct_count(&v, &mut table), want);
+        }
+
         #[test]
         fn intersection_matches_hashset(a in proptest::collection::vec(0u64..50, 0..60), b in proptest::collection::vec(0u64..50, 0..60)) {
             let mut sa = a.clone(); sa.sort_unstable(); sa.dedup();

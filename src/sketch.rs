@@ -6,10 +6,10 @@
 //! ([`Error::SettingsMismatch`], naming the file and every differing field). Without this,
 //! signatures made with another seed or `n` would compare silently and wrongly.
 //!
-//! # Format, version 1
+//! # Format, version 2
 //!
 //! ```text
-//! WIRECOPY-SKETCH 1\n                      magic line and format version
+//! WIRECOPY-SKETCH 2\n                      magic line and format version
 //! {header JSON}\n                          one line, see SketchParams (+ "documents": count)
 //! record × documents                       binary, little-endian:
 //!   u32 id length, id (UTF-8)
@@ -20,8 +20,10 @@
 //! ```
 //!
 //! The header's `hash_family` names the word/shingle hasher (ahash, exact version, fixed
-//! keys) and the permutation family (multiply-shift `(a·x + b) >> 32` on 64-bit shingle
-//! hashes, `a`, `b` from SplitMix64 of the seed). Files are written atomically.
+//! keys) and the permutation family ([`crate::minhash`]: the shingle hash folded to 32 bits,
+//! then `(x ^ b)·a mod 2³²`, with `a`, `b` from SplitMix64 of the seed).
+//! Version 1 used multiply-shift `(a·x + b) >> 32` on the 64-bit hash; its files are refused.
+//! Files are written atomically.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -38,10 +40,10 @@ use crate::progress::{Progress, Stage};
 /// The magic first line of a sketch file.
 pub const MAGIC: &str = "WIRECOPY-SKETCH";
 /// The current format version.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The hash family this build uses (ahash is pinned exactly in `Cargo.toml`).
 pub const HASH_FAMILY: &str =
-    "ahash-0.8.12 fixed keys (words, shingles); multiply-shift (a*x+b)>>32 over u64, splitmix64 parameters";
+    "ahash-0.8.12 fixed keys (words, shingles); x = hash^(hash>>32) as u32, (x^b)*a mod 2^32, splitmix64 parameters";
 
 /// Everything that makes two sketches comparable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -142,27 +144,32 @@ pub fn sketch_corpus(corpus: &Corpus, settings: &Settings, progress: &dyn Progre
     let docs = corpus
         .documents
         .par_iter()
-        .map(|d| {
-            let toks = crate::tokenize::tokenize(&d.text, d.body_start, &settings.normalization);
-            let set = crate::shingle::shingle_set(&toks, settings.shingle, settings.seed);
-            let signature = hasher.signature(&set);
-            let band_keys = crate::lsh::band_keys(&signature, params.bands, params.rows);
-            progress.advance(1);
-            DocSketch {
-                id: d.id.clone(),
-                outlet: d.outlet.clone(),
-                shingles: set.len() as u32,
-                signature,
-                band_keys,
-            }
-        })
+        .map_init(
+            || (Vec::new(), Vec::new(), Vec::new()),
+            |(keys, shingles, table), d| {
+                crate::tokenize::keys_into(&d.text, d.body_start, &settings.normalization, keys);
+                crate::shingle::hashes_into(keys, settings.shingle, settings.seed, shingles);
+                // A minimum ignores repeats: no set is needed, only its size.
+                let signature = hasher.signature(shingles);
+                let distinct = crate::shingle::distinct_count(shingles, table);
+                let band_keys = crate::lsh::band_keys(&signature, params.bands, params.rows);
+                progress.advance(1);
+                DocSketch {
+                    id: d.id.clone(),
+                    outlet: d.outlet.clone(),
+                    shingles: distinct as u32,
+                    signature,
+                    band_keys,
+                }
+            },
+        )
         .collect();
     progress.finish(Stage::Sketch);
     Sketch { params, docs }
 }
 
 impl Sketch {
-    /// Serialise (format version 1).
+    /// Serialise (format version 2).
     pub fn to_bytes(&self) -> Vec<u8> {
         let header = Header {
             params: self.params.clone(),
@@ -313,6 +320,22 @@ mod tests {
         sk.write(&p).unwrap();
         let back = read(&p, &SketchParams::from_settings(&s)).unwrap();
         assert_eq!(back, sk);
+    }
+
+    #[test]
+    fn version_1_files_are_refused() {
+        let s = Settings::default();
+        let mut bytes = sketch_corpus(&corpus(), &s, &NoProgress).to_bytes();
+        assert!(bytes.starts_with(b"WIRECOPY-SKETCH 2\n"));
+        bytes[16] = b'1';
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("old.wcsketch");
+        std::fs::write(&p, bytes).unwrap();
+        let err = read(&p, &SketchParams::from_settings(&s)).unwrap_err();
+        assert!(matches!(err, Error::SettingsMismatch { .. }), "{err}");
+        assert!(err
+            .to_string()
+            .contains("format_version: 1 in the file, 2 expected"));
     }
 
     #[test]

@@ -13,11 +13,162 @@
 //!
 //! The stem ([`stem_into`]) removes a possessive, a plural and common verb endings; it is used
 //! only to score near matches during alignment.
+//!
+//! Speed: an ASCII word of up to [`FAST_MAX`] bytes is normalised in a stack buffer
+//! ([`normalize_ascii`]); other words take the general, `char`-wise path. The word lists are
+//! open-addressing tables of words packed into integers, and each spelling rule finds its one
+//! candidate stem from the word's own letters, so no rule scans its list. The implementation
+//! before these fast paths is kept, test-only, as `reference`: property tests and an
+//! exhaustive test over the lists hold both paths, and the stopword test, to its results.
 
 use crate::config::Normalization;
 
+/// Longest word, in bytes, that the ASCII fast path ([`normalize_ascii`]) takes.
+pub const FAST_MAX: usize = 48;
+/// Size of the fast path's output buffer (a rewrite adds at most one byte).
+pub const FAST_BUF: usize = 64;
+
 /// Normalise `word` into `out` (cleared first).
 pub fn normalize_into(word: &str, norm: &Normalization, out: &mut String) {
+    let mut buf = [0u8; FAST_BUF];
+    match normalize_ascii(word.as_bytes(), norm, &mut buf) {
+        Some(n) => {
+            out.clear();
+            out.extend(buf[..n].iter().map(|&b| char::from(b)));
+        }
+        None => normalize_general(word, norm, out),
+    }
+}
+
+/// Reusable scratch space for normalising the words of a text: the ASCII fast path writes
+/// into a stack buffer, other words into one reused string, so no word allocates.
+#[derive(Debug, Clone)]
+pub struct Normalizer {
+    norm: Normalization,
+    buf: [u8; FAST_BUF],
+    general: String,
+}
+
+impl Normalizer {
+    /// A normaliser with the given settings.
+    pub fn new(norm: &Normalization) -> Normalizer {
+        Normalizer {
+            norm: norm.clone(),
+            buf: [0; FAST_BUF],
+            general: String::with_capacity(32),
+        }
+    }
+
+    /// Its settings.
+    pub fn normalization(&self) -> &Normalization {
+        &self.norm
+    }
+
+    /// The normalised `word` (what [`normalize_into`] gives), valid until the next call.
+    #[inline]
+    pub fn normalize(&mut self, word: &str) -> &str {
+        match normalize_ascii(word.as_bytes(), &self.norm, &mut self.buf) {
+            Some(n) => std::str::from_utf8(&self.buf[..n]).expect("ASCII in, ASCII out"),
+            None => {
+                normalize_general(word, &self.norm, &mut self.general);
+                &self.general
+            }
+        }
+    }
+
+    /// [`Normalizer::normalize`] as UTF-8 bytes, without re-checking the fast path's output.
+    #[inline]
+    pub fn normalize_bytes(&mut self, word: &str) -> &[u8] {
+        match normalize_ascii(word.as_bytes(), &self.norm, &mut self.buf) {
+            Some(n) => &self.buf[..n],
+            None => {
+                normalize_general(word, &self.norm, &mut self.general);
+                self.general.as_bytes()
+            }
+        }
+    }
+}
+
+/// The fast path of [`normalize_into`] for an ASCII `word` of at most [`FAST_MAX`] bytes:
+/// writes the normalised word to `buf` and returns its length, or `None` (and writes
+/// nothing) when the word is not such a word. Byte for byte the general path's result (a
+/// property test checks this).
+#[inline]
+pub fn normalize_ascii(
+    word: &[u8],
+    norm: &Normalization,
+    buf: &mut [u8; FAST_BUF],
+) -> Option<usize> {
+    if word.len() > FAST_MAX || !word.is_ascii() {
+        return None;
+    }
+    let mut n = word.len();
+    let (mut dot, mut comma) = (false, false);
+    for (o, &c) in buf.iter_mut().zip(word) {
+        *o = if c == b'`' {
+            b'\''
+        } else {
+            c.to_ascii_lowercase()
+        };
+        dot |= c == b'.';
+        comma |= c == b',';
+    }
+    if dot && dotted_letters(&buf[..n]) {
+        n = remove_byte(buf, n, b'.');
+    }
+    if comma
+        && buf[..n]
+            .iter()
+            .all(|&b| b.is_ascii_digit() || b == b',' || b == b'.')
+    {
+        n = remove_byte(buf, n, b',');
+    }
+    let whole = whole_word(&buf[..n]);
+    if norm.numbers {
+        if let Some(d) = number_word(whole) {
+            buf[..d.len()].copy_from_slice(d.as_bytes());
+            return Some(d.len());
+        }
+    }
+    if norm.spelling {
+        if let Some((keep, insert, from)) = americanize(&buf[..n], whole) {
+            let tail = keep + insert.len();
+            buf.copy_within(from..n, tail);
+            buf[keep..tail].copy_from_slice(insert.as_bytes());
+            n = tail + (n - from);
+        }
+    }
+    Some(n)
+}
+
+/// Whether every dot-separated part of the ASCII `w` is at most two letters (`u.s`, `e.g`).
+fn dotted_letters(w: &[u8]) -> bool {
+    let mut run = 0;
+    for &c in w {
+        if c == b'.' {
+            run = 0;
+        } else if c.is_ascii_alphabetic() && run < 2 {
+            run += 1;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// Drop every `x` from `buf[..n]`; the new length.
+fn remove_byte(buf: &mut [u8], n: usize, x: u8) -> usize {
+    let mut m = 0;
+    for i in 0..n {
+        let c = buf[i];
+        buf[m] = c;
+        m += usize::from(c != x);
+    }
+    m
+}
+
+/// The general path: any word, any script.
+fn normalize_general(word: &str, norm: &Normalization, out: &mut String) {
     out.clear();
     for c in word.chars() {
         match c {
@@ -47,52 +198,176 @@ pub fn normalize_into(word: &str, norm: &Normalization, out: &mut String) {
     {
         out.retain(|c| c != ',');
     }
+    let whole = whole_word(out.as_bytes());
     if norm.numbers {
-        if let Some(d) = number_word(out) {
+        if let Some(d) = number_word(whole) {
             out.clear();
             out.push_str(d);
             return;
         }
     }
     if norm.spelling {
-        americanize(out);
+        if let Some((keep, insert, from)) = americanize(out.as_bytes(), whole) {
+            out.replace_range(keep..from, insert);
+        }
     }
 }
 
-fn number_word(w: &str) -> Option<&'static str> {
-    Some(match w {
-        "zero" => "0",
-        "one" => "1",
-        "two" => "2",
-        "three" => "3",
-        "four" => "4",
-        "five" => "5",
-        "six" => "6",
-        "seven" => "7",
-        "eight" => "8",
-        "nine" => "9",
-        "ten" => "10",
-        "eleven" => "11",
-        "twelve" => "12",
-        "thirteen" => "13",
-        "fourteen" => "14",
-        "fifteen" => "15",
-        "sixteen" => "16",
-        "seventeen" => "17",
-        "eighteen" => "18",
-        "nineteen" => "19",
-        "twenty" => "20",
-        "thirty" => "30",
-        "forty" => "40",
-        "fifty" => "50",
-        "sixty" => "60",
-        "seventy" => "70",
-        "eighty" => "80",
-        "ninety" => "90",
-        "hundred" => "100",
-        _ => return None,
-    })
+/// A word of 1 to 15 bytes as one integer (bytes little-endian, the length in the top
+/// byte): the key of the word tables, so a lookup compares integers, never strings.
+#[inline]
+pub(crate) fn pack(w: &[u8]) -> Option<u128> {
+    let n = w.len();
+    if n == 0 || n > 15 {
+        return None;
+    }
+    let (lo, hi) = if n <= 8 {
+        (read_le(w), 0)
+    } else {
+        (read_le(&w[..8]), read_le(&w[8..]))
+    };
+    Some(u128::from(lo) | u128::from(hi) << 64 | (n as u128) << 120)
 }
+
+/// Up to 8 bytes as a little-endian integer, without a copy loop.
+#[inline]
+pub(crate) fn read_le(w: &[u8]) -> u64 {
+    let n = w.len();
+    if n >= 4 {
+        let a = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        let b = u32::from_le_bytes([w[n - 4], w[n - 3], w[n - 2], w[n - 1]]);
+        u64::from(a) | u64::from(b) << (8 * (n - 4))
+    } else if n > 0 {
+        u64::from(w[0])
+            | u64::from(w[n / 2]) << (8 * (n / 2))
+            | u64::from(w[n - 1]) << (8 * (n - 1))
+    } else {
+        0
+    }
+}
+
+/// An open-addressing set of packed words, each with the index of its first occurrence in
+/// the list it was built from. A quarter full, so most misses stop at the first slot.
+#[derive(Debug)]
+pub(crate) struct WordTable {
+    slots: Vec<(u128, usize)>,
+    mask: usize,
+}
+
+impl WordTable {
+    fn new<'w>(words: impl Iterator<Item = &'w str> + Clone) -> WordTable {
+        let size = (4 * words.clone().count()).next_power_of_two();
+        let mut t = WordTable {
+            slots: vec![(0, 0); size],
+            mask: size - 1,
+        };
+        for (i, w) in words.enumerate() {
+            let key = pack(w.as_bytes()).expect("table words have 1 to 15 bytes");
+            let mut s = Self::slot(key) & t.mask;
+            while t.slots[s].0 != 0 && t.slots[s].0 != key {
+                s = (s + 1) & t.mask;
+            }
+            if t.slots[s].0 == 0 {
+                t.slots[s] = (key, i);
+            }
+        }
+        t
+    }
+
+    #[inline]
+    pub(crate) fn slot(key: u128) -> usize {
+        let x = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+        (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize
+    }
+
+    /// The list index of `w`, if listed.
+    #[inline]
+    fn get(&self, w: &[u8]) -> Option<usize> {
+        let key = pack(w)?;
+        let mut s = Self::slot(key) & self.mask;
+        loop {
+            let (k, i) = self.slots[s];
+            if k == key {
+                return Some(i);
+            }
+            if k == 0 {
+                return None;
+            }
+            s = (s + 1) & self.mask;
+        }
+    }
+}
+
+/// The word lists as tables, built once.
+struct Tables {
+    /// [`NUMBERS`] then [`WORDS`]: one lookup per word serves both rules.
+    whole: WordTable,
+    our: WordTable,
+    re: WordTable,
+    ll: WordTable,
+    ise_keep: WordTable,
+    yse: WordTable,
+    stop: WordTable,
+}
+
+static TABLES: std::sync::LazyLock<Tables> = std::sync::LazyLock::new(|| Tables {
+    whole: WordTable::new(NUMBERS.iter().chain(WORDS).map(|p| p.0)),
+    our: WordTable::new(OUR.iter().copied()),
+    re: WordTable::new(RE.iter().copied()),
+    ll: WordTable::new(LL.iter().copied()),
+    ise_keep: WordTable::new(ISE_KEEP.iter().map(|w| &w[..w.len() - 3])),
+    yse: WordTable::new(YSE_CHANGE.iter().map(|w| &w[..w.len() - 3])),
+    stop: WordTable::new(STOP.iter().copied()),
+});
+
+/// Where the whole word `w` is listed: an index into [`NUMBERS`], or past them into
+/// [`WORDS`].
+#[inline]
+fn whole_word(w: &[u8]) -> Option<usize> {
+    if (3..=15).contains(&w.len()) {
+        TABLES.whole.get(w)
+    } else {
+        None
+    }
+}
+
+/// The digits of a number word, from its [`whole_word`] index.
+#[inline]
+fn number_word(whole: Option<usize>) -> Option<&'static str> {
+    NUMBERS.get(whole?).map(|p| p.1)
+}
+
+const NUMBERS: &[(&str, &str)] = &[
+    ("zero", "0"),
+    ("one", "1"),
+    ("two", "2"),
+    ("three", "3"),
+    ("four", "4"),
+    ("five", "5"),
+    ("six", "6"),
+    ("seven", "7"),
+    ("eight", "8"),
+    ("nine", "9"),
+    ("ten", "10"),
+    ("eleven", "11"),
+    ("twelve", "12"),
+    ("thirteen", "13"),
+    ("fourteen", "14"),
+    ("fifteen", "15"),
+    ("sixteen", "16"),
+    ("seventeen", "17"),
+    ("eighteen", "18"),
+    ("nineteen", "19"),
+    ("twenty", "20"),
+    ("thirty", "30"),
+    ("forty", "40"),
+    ("fifty", "50"),
+    ("sixty", "60"),
+    ("seventy", "70"),
+    ("eighty", "80"),
+    ("ninety", "90"),
+    ("hundred", "100"),
+];
 
 /// Whole-word British → American replacements (and a few house-style variants).
 const WORDS: &[(&str, &str)] = &[
@@ -261,87 +536,110 @@ const ISE_KEEP: &[&str] = &[
     "misadvise",
 ];
 
-fn americanize(w: &mut String) {
-    if !w.is_ascii() || w.len() < 4 {
-        return;
+/// The `-yse` words that do become `-yze`.
+const YSE_CHANGE: &[&str] = &["analyse", "paralyse", "catalyse", "dialyse", "breathalyse"];
+
+/// The `-ise`/`-yse` ending of `w` and its American form, as (ending length, new ending),
+/// tried in this order (at most one can match). Slice patterns compare bytes in place.
+#[inline]
+fn ise_ending(w: &[u8]) -> Option<(usize, &'static str)> {
+    Some(match w {
+        [.., b'i', b's', b'a', b't', b'i', b'o', b'n', b's'] => (8, "izations"),
+        [.., b'i', b's', b'a', b't', b'i', b'o', b'n'] => (7, "ization"),
+        [.., b'i', b's', b'i', b'n', b'g'] => (5, "izing"),
+        [.., b'i', b's', b'e', b'd'] => (4, "ized"),
+        [.., b'i', b's', b'e', b's'] => (4, "izes"),
+        [.., b'i', b's', b'e', b'r'] => (4, "izer"),
+        [.., b'i', b's', b'e', b'r', b's'] => (5, "izers"),
+        [.., b'i', b's', b'e'] => (3, "ize"),
+        [.., b'y', b's', b'i', b'n', b'g'] => (5, "yzing"),
+        [.., b'y', b's', b'e', b'd'] => (4, "yzed"),
+        [.., b'y', b's', b'e', b's'] => (4, "yzes"),
+        [.., b'y', b's', b'e'] => (3, "yze"),
+        _ => return None,
+    })
+}
+
+/// Suffixes an `-our` stem may take.
+fn our_suffix(rest: &[u8]) -> bool {
+    matches!(
+        rest,
+        b"" | b"s"
+            | b"ed"
+            | b"ing"
+            | b"ite"
+            | b"ites"
+            | b"able"
+            | b"ably"
+            | b"ful"
+            | b"er"
+            | b"ers"
+            | b"hood"
+            | b"ist"
+    )
+}
+
+/// A rewrite of a word `w`: `w[..keep] + insert + w[from..]`.
+type Edit = (usize, &'static str, usize);
+
+/// The American spelling of the British word `w` as an [`Edit`], or `None` to keep it.
+/// Each rule has at most one candidate for a word (the stems of a list are not prefixes of
+/// one another; tested), found from the word's own letters and confirmed by one table
+/// lookup, so no rule scans its list.
+fn americanize(w: &[u8], whole: Option<usize>) -> Option<Edit> {
+    let n = w.len();
+    if n < 4 || !w.is_ascii() {
+        return None;
     }
-    if let Some((_, us)) = WORDS.iter().find(|(uk, _)| *uk == w.as_str()) {
-        *w = (*us).to_string();
-        return;
+    if let Some(i) = whole.and_then(|i| i.checked_sub(NUMBERS.len())) {
+        return Some((0, WORDS[i].1, n));
     }
+    let t = &*TABLES;
     // -our words with any suffix: colour, colours, coloured, favourite, honourable...
-    for base in OUR {
-        if let Some(rest) = w.strip_prefix(base) {
-            if rest.is_empty()
-                || [
-                    "s", "ed", "ing", "ite", "ites", "able", "ably", "ful", "ed", "er", "ers",
-                    "hood", "ist",
-                ]
-                .contains(&rest)
-            {
-                let mut s = base[..base.len() - 2].to_string();
-                s.push('r');
-                s.push_str(rest);
-                *w = s;
-                return;
-            }
+    for p in 0..=(n - 3).min(12) {
+        if &w[p..p + 3] == b"our" && t.our.get(&w[..p + 3]).is_some() && our_suffix(&w[p + 3..]) {
+            return Some((p + 1, "r", p + 3));
         }
     }
-    for base in RE {
-        if let Some(rest) = w.strip_prefix(base) {
-            if rest.is_empty() || rest == "s" || rest == "d" {
-                let mut s = base[..base.len() - 2].to_string();
-                s.push_str("er");
-                s.push_str(if rest == "d" { "ed" } else { rest });
-                *w = s;
-                return;
-            }
-        }
+    // -re words, plural and past: centre, centres, centred.
+    let base = if w.ends_with(b"re") {
+        n
+    } else if w.ends_with(b"res") || w.ends_with(b"red") {
+        n - 1
+    } else {
+        0
+    };
+    if base > 0 && t.re.get(&w[..base]).is_some() {
+        return Some(if base < n && w[n - 1] == b'd' {
+            (base - 2, "ered", n)
+        } else {
+            (base - 2, "er", base)
+        });
     }
-    for base in LL {
-        if let Some(rest) = w.strip_prefix(base) {
-            if let Some(suffix) = rest.strip_prefix('l') {
-                if ["ed", "ing", "er", "ers"].contains(&suffix) {
-                    *w = format!("{base}{suffix}");
-                    return;
-                }
-            }
+    // Doubled l: travelled, travelling, traveller, travellers.
+    let suffix = match w {
+        [.., b'e', b'd'] | [.., b'e', b'r'] => 2,
+        [.., b'i', b'n', b'g'] | [.., b'e', b'r', b's'] => 3,
+        _ => 0,
+    };
+    if suffix > 0 && n > suffix + 1 {
+        let b = n - suffix - 1;
+        if w[b] == b'l' && t.ll.get(&w[..b]).is_some() {
+            return Some((b, "", b + 1));
         }
     }
     // -ise / -isation / -yse rule.
-    for (uk, us) in [
-        ("isations", "izations"),
-        ("isation", "ization"),
-        ("ising", "izing"),
-        ("ised", "ized"),
-        ("ises", "izes"),
-        ("iser", "izer"),
-        ("isers", "izers"),
-        ("ise", "ize"),
-        ("ysing", "yzing"),
-        ("ysed", "yzed"),
-        ("yses", "yzes"),
-        ("yse", "yze"),
-    ] {
-        if let Some(stem) = w.strip_suffix(uk) {
-            if stem.len() < 3 {
-                return;
-            }
-            let base_ise = format!("{stem}{}", if uk.starts_with('y') { "yse" } else { "ise" });
-            if ISE_KEEP.contains(&base_ise.as_str()) {
-                return;
-            }
-            if uk.starts_with('y')
-                && !["analyse", "paralyse", "catalyse", "dialyse", "breathalyse"]
-                    .contains(&base_ise.as_str())
-            {
-                return;
-            }
-            let new = format!("{stem}{us}");
-            *w = new;
-            return;
-        }
+    let (len, us) = ise_ending(w)?;
+    let stem = &w[..n - len];
+    if stem.len() < 3 {
+        return None;
     }
+    let change = if w[n - len] == b'y' {
+        t.yse.get(stem).is_some()
+    } else {
+        t.ise_keep.get(stem).is_none()
+    };
+    change.then_some((stem.len(), us, n))
 }
 
 /// Remove a possessive, plural and common verb suffix: only for near-match scoring.
@@ -385,7 +683,7 @@ pub fn stem_into(word: &str, out: &mut String) {
 
 /// English function words: anchors made only of these are not evidence of reuse.
 pub fn is_stopword(w: &str) -> bool {
-    STOP.binary_search(&w).is_ok()
+    w.len() <= 7 && TABLES.stop.get(w.as_bytes()).is_some()
 }
 
 const STOP: &[&str] = &[
@@ -400,9 +698,182 @@ const STOP: &[&str] = &[
     "who", "will", "with", "would", "year", "years", "you", "your",
 ];
 
+/// The implementation before the fast path and the word tables, kept verbatim as the
+/// reference the property tests hold the fast code to: keys must not change.
+#[cfg(test)]
+pub(crate) mod reference {
+    use super::{ISE_KEEP, LL, OUR, RE, STOP, WORDS};
+    use crate::config::Normalization;
+
+    /// Normalise `word` into `out` (cleared first).
+    pub(crate) fn normalize_into(word: &str, norm: &Normalization, out: &mut String) {
+        out.clear();
+        for c in word.chars() {
+            match c {
+                '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '`'
+                | '\u{00B4}' => out.push('\''),
+                '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+                | '\u{00BB}' => out.push('"'),
+                '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+                | '\u{2212}' => out.push('-'),
+                '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => {}
+                c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+                c => out.extend(c.to_lowercase()),
+            }
+        }
+        if out.contains('.')
+            && out
+                .split('.')
+                .all(|p| p.len() <= 2 && p.chars().all(char::is_alphabetic))
+        {
+            out.retain(|c| c != '.');
+        }
+        if out.contains(',')
+            && out
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+        {
+            out.retain(|c| c != ',');
+        }
+        if norm.numbers {
+            if let Some(d) = number_word(out) {
+                out.clear();
+                out.push_str(d);
+                return;
+            }
+        }
+        if norm.spelling {
+            americanize(out);
+        }
+    }
+
+    fn number_word(w: &str) -> Option<&'static str> {
+        Some(match w {
+            "zero" => "0",
+            "one" => "1",
+            "two" => "2",
+            "three" => "3",
+            "four" => "4",
+            "five" => "5",
+            "six" => "6",
+            "seven" => "7",
+            "eight" => "8",
+            "nine" => "9",
+            "ten" => "10",
+            "eleven" => "11",
+            "twelve" => "12",
+            "thirteen" => "13",
+            "fourteen" => "14",
+            "fifteen" => "15",
+            "sixteen" => "16",
+            "seventeen" => "17",
+            "eighteen" => "18",
+            "nineteen" => "19",
+            "twenty" => "20",
+            "thirty" => "30",
+            "forty" => "40",
+            "fifty" => "50",
+            "sixty" => "60",
+            "seventy" => "70",
+            "eighty" => "80",
+            "ninety" => "90",
+            "hundred" => "100",
+            _ => return None,
+        })
+    }
+
+    fn americanize(w: &mut String) {
+        if !w.is_ascii() || w.len() < 4 {
+            return;
+        }
+        if let Some((_, us)) = WORDS.iter().find(|(uk, _)| *uk == w.as_str()) {
+            *w = (*us).to_string();
+            return;
+        }
+        // -our words with any suffix: colour, colours, coloured, favourite, honourable...
+        for base in OUR {
+            if let Some(rest) = w.strip_prefix(base) {
+                if rest.is_empty()
+                    || [
+                        "s", "ed", "ing", "ite", "ites", "able", "ably", "ful", "ed", "er", "ers",
+                        "hood", "ist",
+                    ]
+                    .contains(&rest)
+                {
+                    let mut s = base[..base.len() - 2].to_string();
+                    s.push('r');
+                    s.push_str(rest);
+                    *w = s;
+                    return;
+                }
+            }
+        }
+        for base in RE {
+            if let Some(rest) = w.strip_prefix(base) {
+                if rest.is_empty() || rest == "s" || rest == "d" {
+                    let mut s = base[..base.len() - 2].to_string();
+                    s.push_str("er");
+                    s.push_str(if rest == "d" { "ed" } else { rest });
+                    *w = s;
+                    return;
+                }
+            }
+        }
+        for base in LL {
+            if let Some(rest) = w.strip_prefix(base) {
+                if let Some(suffix) = rest.strip_prefix('l') {
+                    if ["ed", "ing", "er", "ers"].contains(&suffix) {
+                        *w = format!("{base}{suffix}");
+                        return;
+                    }
+                }
+            }
+        }
+        // -ise / -isation / -yse rule.
+        for (uk, us) in [
+            ("isations", "izations"),
+            ("isation", "ization"),
+            ("ising", "izing"),
+            ("ised", "ized"),
+            ("ises", "izes"),
+            ("iser", "izer"),
+            ("isers", "izers"),
+            ("ise", "ize"),
+            ("ysing", "yzing"),
+            ("ysed", "yzed"),
+            ("yses", "yzes"),
+            ("yse", "yze"),
+        ] {
+            if let Some(stem) = w.strip_suffix(uk) {
+                if stem.len() < 3 {
+                    return;
+                }
+                let base_ise = format!("{stem}{}", if uk.starts_with('y') { "yse" } else { "ise" });
+                if ISE_KEEP.contains(&base_ise.as_str()) {
+                    return;
+                }
+                if uk.starts_with('y')
+                    && !["analyse", "paralyse", "catalyse", "dialyse", "breathalyse"]
+                        .contains(&base_ise.as_str())
+                {
+                    return;
+                }
+                let new = format!("{stem}{us}");
+                *w = new;
+                return;
+            }
+        }
+    }
+
+    pub(crate) fn is_stopword(w: &str) -> bool {
+        STOP.binary_search(&w).is_ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn n(w: &str) -> String {
         let mut out = String::new();
@@ -422,8 +893,223 @@ mod tests {
     fn stopwords_are_sorted() {
         assert!(
             STOP.windows(2).all(|w| w[0] < w[1]),
-            "STOP must be sorted for binary search"
+            "STOP must be sorted (the reference binary-searches it)"
         );
+    }
+
+    /// What the single-candidate lookups of [`americanize`] and the packed tables rely on.
+    #[test]
+    fn word_lists_fit_the_tables() {
+        let no_prefix = |list: &[&str]| {
+            list.iter()
+                .all(|a| list.iter().all(|b| a == b || !b.starts_with(a)))
+        };
+        assert!(OUR.iter().all(|w| w.ends_with("our")) && no_prefix(OUR));
+        assert!(RE.iter().all(|w| w.ends_with("re")) && no_prefix(RE));
+        assert!(LL.iter().all(|w| w.ends_with('l')));
+        assert!(ISE_KEEP.iter().all(|w| w.ends_with("ise")));
+        assert!(YSE_CHANGE.iter().all(|w| w.ends_with("yse")));
+        let all = NUMBERS.iter().chain(WORDS).map(|p| p.0);
+        let all = all.chain(OUR.iter().chain(RE).chain(LL).chain(STOP).copied());
+        for w in all.chain(ISE_KEEP.iter().chain(YSE_CHANGE).map(|w| &w[..w.len() - 3])) {
+            assert!(pack(w.as_bytes()).is_some(), "{w}");
+        }
+        assert!(STOP.iter().all(|w| w.len() <= 7));
+    }
+
+    #[test]
+    fn pack_is_injective_on_short_words() {
+        let mut seen = std::collections::HashMap::new();
+        let words = [
+            "a",
+            "a\0",
+            "ab",
+            "ba",
+            "abc",
+            "abcd",
+            "abcdefgh",
+            "abcdefghi",
+        ];
+        for w in words
+            .iter()
+            .copied()
+            .chain((1..=15).map(|n| &"abcdefghijklmnop"[..n]))
+        {
+            if let Some(prev) = seen.insert(pack(w.as_bytes()).unwrap(), w) {
+                assert_eq!(prev, w);
+            }
+        }
+        assert_eq!(pack(b""), None);
+        assert_eq!(pack(b"abcdefghijklmnop"), None);
+    }
+
+    fn all_settings() -> Vec<Normalization> {
+        let mut v = Vec::new();
+        for spelling in [false, true] {
+            for numbers in [false, true] {
+                v.push(Normalization {
+                    case_and_typography: true,
+                    spelling,
+                    numbers,
+                });
+            }
+        }
+        v
+    }
+
+    /// Suffixes (and a few prefixes) that the rules look at, and some they must ignore.
+    const AFFIXES: &[&str] = &[
+        "",
+        "s",
+        "d",
+        "ed",
+        "ing",
+        "er",
+        "ers",
+        "l",
+        "led",
+        "ling",
+        "ler",
+        "lers",
+        "ite",
+        "ites",
+        "able",
+        "ably",
+        "ful",
+        "hood",
+        "ist",
+        "es",
+        "isation",
+        "isations",
+        "ise",
+        "ised",
+        "ises",
+        "iser",
+        "isers",
+        "ising",
+        "yse",
+        "ysed",
+        "yses",
+        "ysing",
+        "re",
+        "res",
+        "red",
+        "our",
+        "ours",
+        "e",
+        "x",
+        "un",
+        "\u{2019}s",
+        ".",
+        ",",
+    ];
+
+    /// Every listed word and stem, with their replacements and some near misses.
+    fn listed() -> Vec<&'static str> {
+        let pairs = NUMBERS.iter().chain(WORDS).flat_map(|p| [p.0, p.1]);
+        let lists = OUR
+            .iter()
+            .chain(RE)
+            .chain(LL)
+            .chain(ISE_KEEP)
+            .chain(YSE_CHANGE);
+        pairs
+            .chain(lists.copied())
+            .chain(STOP.iter().copied())
+            .chain([
+                "organ", "real", "critic", "hour", "tour", "your", "analys", "centr", "our",
+            ])
+            .collect()
+    }
+
+    /// Words that exercise every rule: listed words and stems, each list equally likely, with
+    /// listed and unlisted affixes, in mixed case; plain ASCII noise with dots, commas and
+    /// apostrophes; and arbitrary Unicode (`K` Kelvin sign lower-cases to ASCII `k`).
+    fn word() -> impl Strategy<Value = String> {
+        use proptest::sample::select;
+        let stem = prop_oneof![
+            select(NUMBERS.iter().flat_map(|p| [p.0, p.1]).collect::<Vec<_>>()),
+            select(WORDS.iter().flat_map(|p| [p.0, p.1]).collect::<Vec<_>>()),
+            select(OUR),
+            select(RE),
+            select(LL),
+            select(ISE_KEEP),
+            select(STOP),
+            select(listed()),
+            select(vec!["organ", "critic", "anal", "paral", "real", "pr", "x"]),
+        ];
+        let prefix = prop_oneof![6 => Just(""), 1 => select(AFFIXES)];
+        let listed_word =
+            (prefix, stem, select(AFFIXES), any::<u32>()).prop_map(|(a, s, b, case)| {
+                let w = format!("{a}{s}{b}");
+                w.chars()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        if case >> (i % 32) & 1 == 1 {
+                            c.to_ascii_uppercase()
+                        } else {
+                            c
+                        }
+                    })
+                    .collect::<String>()
+            });
+        prop_oneof![
+            4 => listed_word,
+            3 => "[a-zA-Z0-9.,'`_:;-]{0,20}",
+            1 => "[a-z.]{1,8}|[0-9.,]{1,8}|[a-zA-Z]{40,70}",
+            2 => "\\PC{0,12}",
+            1 => "(\u{212A}|\u{2019}|\u{AD}|\u{200D}|[a-zA-Z]|\u{130}|\u{DF}){0,12}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        /// The fast path and the table-driven rules give exactly the reference's words.
+        #[test]
+        fn normalisation_matches_the_reference(w in word()) {
+            for norm in all_settings() {
+                let mut want = String::new();
+                reference::normalize_into(&w, &norm, &mut want);
+                let mut general = String::new();
+                normalize_general(&w, &norm, &mut general);
+                prop_assert_eq!(&general, &want, "general path, {:?}", norm);
+                let mut buf = [0u8; FAST_BUF];
+                if let Some(len) = normalize_ascii(w.as_bytes(), &norm, &mut buf) {
+                    prop_assert_eq!(&buf[..len], want.as_bytes(), "fast path, {:?}", norm);
+                } else {
+                    prop_assert!(!w.is_ascii() || w.len() > FAST_MAX);
+                }
+                let mut out = String::from("stale");
+                normalize_into(&w, &norm, &mut out);
+                prop_assert_eq!(&out, &want);
+                let mut fast = Normalizer::new(&norm);
+                prop_assert_eq!(fast.normalize(&w), want.as_str());
+            }
+            let mut lower = String::new();
+            reference::normalize_into(&w, &all_settings()[0], &mut lower);
+            for x in [&w, &lower] {
+                prop_assert_eq!(is_stopword(x), reference::is_stopword(x), "{}", x);
+            }
+        }
+    }
+
+    /// Exhaustive over the lists: each listed word with each affix, in every setting.
+    #[test]
+    fn every_listed_word_matches_the_reference() {
+        for norm in all_settings() {
+            for w in listed() {
+                for s in AFFIXES {
+                    for w in [format!("{w}{s}"), format!("{s}{w}")] {
+                        let mut want = String::new();
+                        reference::normalize_into(&w, &norm, &mut want);
+                        let mut out = String::new();
+                        normalize_into(&w, &norm, &mut out);
+                        assert_eq!(out, want, "{w} {norm:?}");
+                        assert_eq!(is_stopword(&w), reference::is_stopword(&w), "{w}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
