@@ -497,17 +497,22 @@ fn closed_stdout_and_stderr_do_not_panic() {
         if strict {
             args.push("--strict");
         }
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wirecopy"))
+        // Pipes whose read ends are closed before the child starts, so every write fails
+        // (closing them after spawning raced with a fast child's first write).
+        let closed = || {
+            let (reader, writer) = std::io::pipe().unwrap();
+            drop(reader);
+            Stdio::from(writer)
+        };
+        let code = Command::new(env!("CARGO_BIN_EXE_wirecopy"))
             .args(&args)
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stdout(closed())
+            .stderr(closed())
             .current_dir(f.dir.path())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take());
-        drop(child.stderr.take());
-        let code = child.wait().unwrap().code();
+            .status()
+            .unwrap()
+            .code();
         // Problems were to be reported (1) or --strict failed (2); the closed pipes change
         // neither into a crash. Without --strict the report write hits the closed stdout:
         // quiet success.
