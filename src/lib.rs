@@ -114,18 +114,22 @@ pub fn analyze_with(
     progress.finish(Stage::Candidates);
 
     progress.start(Stage::Verify, Some(candidates.len() as u64));
-    let verified = verify::verify(&candidates, &sets, &signatures, settings.min_shared);
-    progress.advance(candidates.len() as u64);
+    let shared = verify::verify_shared(&candidates, &sets, settings.min_shared);
+    let candidate_pairs = candidates.len();
+    drop(candidates);
+    progress.advance(candidate_pairs as u64);
     progress.finish(Stage::Verify);
 
     let wire = attribute::wire_flags(docs, &settings.wire);
-    let verified_pairs = verified.len();
-    let keep = verify::select_partners(&verified, settings.max_partners, &wire);
-    let verified: Vec<_> = verified
-        .into_iter()
+    let verified_pairs = shared.len();
+    let keep = verify::select_partners(&shared, settings.max_partners, &wire);
+    let verified: Vec<verify::PairStats> = shared
+        .iter()
         .zip(keep)
-        .filter_map(|(p, k)| k.then_some(p))
+        .filter(|(_, k)| *k)
+        .map(|(p, _)| verify::stats(p, &sets, &signatures))
         .collect();
+    drop(shared);
 
     progress.start(Stage::Align, Some(verified.len() as u64));
     let mut involved = vec![false; docs.len()];
@@ -180,7 +184,7 @@ pub fn analyze_with(
         words: &words,
         wire: &wire,
         aligned,
-        candidate_pairs: candidates.len(),
+        candidate_pairs,
         verified_pairs,
         settings,
         problems,

@@ -11,6 +11,8 @@
 //!   one. News reuse is partial: a 300-word story built from three paragraphs of a 900-word
 //!   wire story has low Jaccard but high containment.
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
 use crate::minhash::{containment_estimate, jaccard_estimate};
@@ -35,34 +37,67 @@ pub struct PairStats {
     pub containment_estimate: f64,
 }
 
+/// A verified pair before its figures are computed: 12 bytes, so a corpus with tens of
+/// millions of verified pairs (stock phrases shared by many articles, with a permissive
+/// index) holds them cheaply until [`select_partners`] has chosen the few to align.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shared {
+    /// Index of the first document (the smaller index).
+    pub a: u32,
+    /// Index of the second document.
+    pub b: u32,
+    /// Shingles the two share.
+    pub shared: u32,
+}
+
 /// Verify candidate pairs; keep those sharing at least `min_shared` shingles. Order follows
 /// `pairs`.
+pub fn verify_shared(
+    pairs: &[(usize, usize)],
+    sets: &[Vec<u64>],
+    min_shared: usize,
+) -> Vec<Shared> {
+    pairs
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let shared = intersection_size(&sets[a], &sets[b]);
+            (shared >= min_shared.max(1)).then_some(Shared {
+                a: a as u32,
+                b: b as u32,
+                shared: shared as u32,
+            })
+        })
+        .collect()
+}
+
+/// The exact and estimated figures of a verified pair.
+pub fn stats(p: &Shared, sets: &[Vec<u64>], sigs: &[Vec<u32>]) -> PairStats {
+    let (a, b) = (p.a as usize, p.b as usize);
+    let (sa, sb) = (&sets[a], &sets[b]);
+    let shared = p.shared as usize;
+    let union = sa.len() + sb.len() - shared;
+    let j_est = jaccard_estimate(&sigs[a], &sigs[b]);
+    PairStats {
+        a,
+        b,
+        shared,
+        jaccard: shared as f64 / union as f64,
+        containment: shared as f64 / sa.len().min(sb.len()) as f64,
+        jaccard_estimate: j_est,
+        containment_estimate: containment_estimate(j_est, sa.len(), sb.len()),
+    }
+}
+
+/// Verify candidate pairs with their figures ([`verify_shared`] then [`stats`]).
 pub fn verify(
     pairs: &[(usize, usize)],
     sets: &[Vec<u64>],
     sigs: &[Vec<u32>],
     min_shared: usize,
 ) -> Vec<PairStats> {
-    pairs
+    verify_shared(pairs, sets, min_shared)
         .par_iter()
-        .filter_map(|&(a, b)| {
-            let (sa, sb) = (&sets[a], &sets[b]);
-            let shared = intersection_size(sa, sb);
-            if shared < min_shared.max(1) {
-                return None;
-            }
-            let union = sa.len() + sb.len() - shared;
-            let j_est = jaccard_estimate(&sigs[a], &sigs[b]);
-            Some(PairStats {
-                a,
-                b,
-                shared,
-                jaccard: shared as f64 / union as f64,
-                containment: shared as f64 / sa.len().min(sb.len()) as f64,
-                jaccard_estimate: j_est,
-                containment_estimate: containment_estimate(j_est, sa.len(), sb.len()),
-            })
-        })
+        .map(|p| stats(p, sets, sigs))
         .collect()
 }
 
@@ -76,11 +111,11 @@ pub fn verify(
 /// fan-out keeps what attribution needs — every reused stretch aligned with its best
 /// source — at `k·m` alignments instead of `m²/2`. The choice depends only on the verified
 /// pairs, never on thread count or order of work. Returns one flag per pair of `pairs`.
-pub fn select_partners(pairs: &[PairStats], k: usize, wire: &[bool]) -> Vec<bool> {
+pub fn select_partners(pairs: &[Shared], k: usize, wire: &[bool]) -> Vec<bool> {
     if k == 0 {
         return vec![true; pairs.len()];
     }
-    let mut degree: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut degree: HashMap<u32, usize> = HashMap::new();
     for p in pairs {
         *degree.entry(p.a).or_default() += 1;
         *degree.entry(p.b).or_default() += 1;
@@ -88,13 +123,17 @@ pub fn select_partners(pairs: &[PairStats], k: usize, wire: &[bool]) -> Vec<bool
     if degree.values().all(|&d| d <= k) {
         return vec![true; pairs.len()];
     }
-    // (document, rank key of the partner, pair index) for every end of every pair.
-    let mut ends: Vec<(usize, bool, usize, usize, usize)> = Vec::with_capacity(2 * pairs.len());
+    // Every end of a pair at a document over the cap, as two sortable words: (document,
+    // partner not wire, fewer shared first inverted) and (partner, pair index).
+    let mut ends: Vec<(u64, u64)> = Vec::new();
     for (i, p) in pairs.iter().enumerate() {
         for (me, other) in [(p.a, p.b), (p.b, p.a)] {
             if degree[&me] > k {
-                let w = wire.get(other).copied().unwrap_or(false);
-                ends.push((me, !w, usize::MAX - p.shared, other, i));
+                let not_wire = !wire.get(other as usize).copied().unwrap_or(false);
+                let rank = (u64::from(me) << 32)
+                    | (u64::from(not_wire) << 31)
+                    | u64::from(0x7FFF_FFFF - p.shared.min(0x7FFF_FFFF));
+                ends.push((rank, (u64::from(other) << 32) | i as u64));
             }
         }
     }
@@ -105,13 +144,13 @@ pub fn select_partners(pairs: &[PairStats], k: usize, wire: &[bool]) -> Vec<bool
         .collect();
     let mut run = 0;
     for (j, e) in ends.iter().enumerate() {
-        run = if j > 0 && ends[j - 1].0 == e.0 {
+        run = if j > 0 && ends[j - 1].0 >> 32 == e.0 >> 32 {
             run + 1
         } else {
             0
         };
         if run < k {
-            keep[e.4] = true;
+            keep[(e.1 & 0xFFFF_FFFF) as usize] = true;
         }
     }
     keep
@@ -121,16 +160,8 @@ pub fn select_partners(pairs: &[PairStats], k: usize, wire: &[bool]) -> Vec<bool
 mod tests {
     use super::*;
 
-    fn pair(a: usize, b: usize, shared: usize) -> PairStats {
-        PairStats {
-            a,
-            b,
-            shared,
-            jaccard: 0.0,
-            containment: 0.0,
-            jaccard_estimate: 0.0,
-            containment_estimate: 0.0,
-        }
+    fn pair(a: u32, b: u32, shared: u32) -> Shared {
+        Shared { a, b, shared }
     }
 
     #[test]
@@ -149,7 +180,7 @@ mod tests {
         assert!(select_partners(&pairs, 0, &wire).iter().all(|&k| k));
         assert!(select_partners(&pairs, 5, &wire).iter().all(|&k| k));
         let keep = select_partners(&pairs, 2, &wire);
-        let kept: Vec<(usize, usize)> = pairs
+        let kept: Vec<(u32, u32)> = pairs
             .iter()
             .zip(&keep)
             .filter(|(_, &k)| k)
@@ -172,7 +203,7 @@ mod tests {
         rev.reverse();
         let keep_rev = select_partners(&rev, 2, &wire);
         let mut a: Vec<_> = kept.clone();
-        let mut b: Vec<(usize, usize)> = rev
+        let mut b: Vec<(u32, u32)> = rev
             .iter()
             .zip(&keep_rev)
             .filter(|(_, &k)| k)
