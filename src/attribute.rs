@@ -475,6 +475,53 @@ impl CreditCheck {
 mod tests {
     use super::*;
 
+    /// The partitioned sort counts exactly what per-document hash maps count.
+    #[test]
+    fn common_shingles_match_a_direct_count() {
+        let mut state = 7u64;
+        let mut sets: Vec<Vec<u64>> = Vec::new();
+        let mut outlets: Vec<u32> = Vec::new();
+        for d in 0..300u32 {
+            // Hashes spread over the whole range (so every partition is used), drawn from a
+            // small pool so that many recur across documents and outlets.
+            let mut set: Vec<u64> = (0..40)
+                .map(|_| {
+                    let pick = crate::minhash::splitmix64(&mut state) % 500;
+                    pick.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                })
+                .collect();
+            set.sort_unstable();
+            set.dedup();
+            sets.push(set);
+            outlets.push(d % 7);
+        }
+        let (corpus, outlet) = common_shingles(&sets, &outlets, 25, 3);
+        let mut corpus_df: HashMap<u64, u32> = HashMap::new();
+        let mut outlet_df: HashMap<(u64, u32), u32> = HashMap::new();
+        for (set, &o) in sets.iter().zip(&outlets) {
+            for &h in set {
+                *corpus_df.entry(h).or_default() += 1;
+                *outlet_df.entry((h, o)).or_default() += 1;
+            }
+        }
+        let mut want_corpus: Vec<u64> = corpus_df
+            .iter()
+            .filter(|(_, &n)| n >= 25)
+            .map(|(&h, _)| h)
+            .collect();
+        let mut want_outlet: Vec<(u64, u32)> = outlet_df
+            .iter()
+            .filter(|(_, &n)| n >= 3)
+            .map(|(&k, _)| k)
+            .collect();
+        want_corpus.sort_unstable();
+        want_outlet.sort_unstable();
+        assert!(!want_corpus.is_empty() && want_corpus.len() < corpus_df.len());
+        assert!(!want_outlet.is_empty() && want_outlet.len() < outlet_df.len());
+        assert_eq!(corpus, want_corpus);
+        assert_eq!(outlet, want_outlet);
+    }
+
     fn doc(id: &str, outlet: &str, date: Option<&str>) -> Document {
         Document {
             id: id.into(),

@@ -2,9 +2,10 @@
 //!
 //! MinHash estimates are only estimates; before anything is aligned or reported, each
 //! candidate pair's shingle sets are intersected exactly (a linear merge of sorted hashes).
-//! A pair goes on to alignment when it shares at least `min_shared` shingles. The pair
-//! record keeps both the estimates and the exact figures, so a report shows how far the
-//! sketch was off.
+//! A pair is verified when it shares at least `min_shared` shingles, and goes on to
+//! alignment when it is among the `--max-partners` strongest of one of its documents
+//! ([`select_partners`]). The pair record keeps both the estimates and the exact figures, so
+//! a report shows how far the sketch was off.
 //!
 //! * Jaccard `|A∩B| / |A∪B|` — whole-document resemblance;
 //! * containment `|A∩B| / min(|A|, |B|)` — how much of the shorter document is in the longer

@@ -4,15 +4,15 @@ use std::io::Write;
 
 use super::Report;
 
-/// Render the report as JSON, ending in a newline.
+/// Render the report as JSON, ending in a newline ([`write`] into memory).
 pub fn render(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(report).expect("a report always serialises");
-    s.push('\n');
-    s
+    let mut bytes = Vec::new();
+    write(report, &mut bytes).expect("a report always serialises into memory");
+    String::from_utf8(bytes).expect("serde_json writes UTF-8")
 }
 
-/// Write the report as [`render`] does, streaming into `w` (no copy of the whole text in
-/// memory: a large corpus's report runs to gigabytes).
+/// Write the report as pretty-printed JSON ending in a newline, streaming into `w` (no copy
+/// of the whole text in memory: a large corpus's report runs to gigabytes).
 pub fn write(report: &Report, w: impl std::io::Write) -> std::io::Result<()> {
     let mut w = std::io::BufWriter::with_capacity(1 << 20, w);
     serde_json::to_writer_pretty(&mut w, report)?;
