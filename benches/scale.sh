@@ -2,7 +2,7 @@
 # Scaling series and LSH recall on generated corpora (a person runs this; not part of CI).
 #
 #   benches/scale.sh [SIZES...]        default sizes: 25000 50000 100000
-#   RECALL=10000 benches/scale.sh      also LSH vs all-pairs recall on a 10k corpus (~3 min)
+#   RECALL=10000 benches/scale.sh      also LSH vs all-pairs recall on a 10k corpus (~4 min)
 #
 # Corpora come from benches/make_corpus.py (seed 1) under $CORPORA (default /tmp/wirecopy-
 # corpora) and are reused when present. Each size runs `wirecopy report --format json` with
@@ -53,8 +53,9 @@ if [ -n "${RECALL:-}" ]; then
   f="$(corpus "$RECALL")"
   "$bin" report "$f" --format json -o "$out/all.json" --candidates all-pairs
   echo
-  echo "LSH recall against --candidates all-pairs, $RECALL articles (pairs with a reuse passage; reused words):"
-  for opts in "" "--lsh-min-keys 1" "--lsh-min-keys 1 --lsh-max-df 200"; do
+  echo "LSH recall against --candidates all-pairs, $RECALL articles (pairs with a reuse passage; reused words;"
+  echo "'same story': both articles carry the same generated story, the generator's own truth):"
+  for opts in "" "--lsh-frequent-links 0"; do
     start=$(date +%s.%N)
     # shellcheck disable=SC2086
     "$bin" report "$f" --format json -o "$out/lsh.json" --candidates lsh $opts
@@ -69,12 +70,21 @@ def reuse(p):
             k = tuple(sorted((x["a"]["doc"], x["b"]["doc"])))
             d[k] = d.get(k, 0) + x["words"]
     return d
+def same_story(k):
+    # make_corpus.py ids are OUTLET/STORY, unrelated articles OUTLET/uN.
+    s = [d.rsplit("/", 1)[-1] for d in k]
+    return s[0] == s[1] and not s[0].startswith("u")
 a, b = reuse(sys.argv[1]), reuse(sys.argv[2])
-found = [k for k in a if k in b]
-wa = sum(a.values())
-wf = sum(a[k] for k in found)
-print(f"  {sys.argv[3]:<36} pairs {len(found):,}/{len(a):,} = {len(found) / len(a):.4f}; "
-      f"words {wf / wa:.4f}; {float(sys.argv[4]):.0f} s")
+line = f"  {sys.argv[3]:<24}"
+for name, sel in (("all", lambda k: True), ("same story", same_story),
+                  ("other", lambda k: not same_story(k))):
+    ref = [k for k in a if sel(k)]
+    found = [k for k in ref if k in b]
+    wa = sum(a[k] for k in ref) or 1
+    wf = sum(a[k] for k in found)
+    line += (f" {name}: pairs {len(found):,}/{len(ref):,} = {len(found) / max(1, len(ref)):.4f},"
+             f" words {wf / wa:.4f};")
+print(line + f" {float(sys.argv[4]):.0f} s")
 PY
   done
 fi

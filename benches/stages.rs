@@ -116,6 +116,7 @@ fn stages(c: &mut Criterion) {
         .collect();
     let sigs: Vec<Vec<u32>> = sets.iter().map(|x| hasher.signature(x)).collect();
     let outlets: Vec<&str> = docs.iter().map(|(o, _)| o.as_str()).collect();
+    let wire = vec![false; docs.len()];
     let mut g = c.benchmark_group("candidates");
     for mode in [CandidateMode::AllPairs, CandidateMode::Lsh] {
         let st = Settings {
@@ -125,13 +126,15 @@ fn stages(c: &mut Criterion) {
         g.bench_with_input(
             BenchmarkId::new("mode", format!("{mode:?}")),
             &st,
-            |b, st| b.iter(|| lsh::candidates(&outlets, &sets, &sigs, st).len()),
+            |b, st| b.iter(|| lsh::candidates(&outlets, &wire, &sets, &sigs, st).len()),
         );
     }
     g.finish();
 
-    let pairs = lsh::candidates(&outlets, &sets, &sigs, &s);
-    let verified = wirecopy::verify::verify(&pairs, &sets, &sigs, s.min_shared);
+    let pairs = lsh::candidates(&outlets, &wire, &sets, &sigs, &s);
+    let stock = wirecopy::shingle::frequent(&sets, s.lsh.max_df);
+    let rule = wirecopy::verify::Evidence::new(&stock, &s);
+    let verified = wirecopy::verify::verify(&pairs, &sets, &sigs, &rule);
     let params = align::AlignParams::from_settings(&s);
     let mut g = c.benchmark_group("align");
     g.throughput(Throughput::Elements(verified.len() as u64));

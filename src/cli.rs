@@ -460,9 +460,13 @@ struct DetectArgs {
     /// Lowest share of identical words in a passage (0–1).
     #[arg(long, value_name = "X", default_value_t = Settings::default().min_similarity)]
     min_similarity: f64,
-    /// Fewest shared shingles for a pair to be aligned.
+    /// Fewest shared distinctive shingles (not stock phrases, see --lsh-max-df) for a pair to
+    /// be verified and aligned.
     #[arg(long, value_name = "N", default_value_t = Settings::default().min_shared)]
     min_shared: usize,
+    /// A pair linked only by stock phrases is verified when it shares at least N shingles.
+    #[arg(long, value_name = "N", default_value_t = Settings::default().min_stock_shared)]
+    min_stock_shared: usize,
     /// Share of identical words inside quotation marks on both sides that makes a `quote`.
     #[arg(long, value_name = "X", default_value_t = Settings::default().quote_share)]
     quote_share: f64,
@@ -494,13 +498,16 @@ struct DetectArgs {
     /// Jaccard threshold of the whole-document MinHash banding.
     #[arg(long, value_name = "X", default_value_t = LshSettings::default().threshold)]
     lsh_threshold: f64,
-    /// A shingle in more documents than this is not an index key (stock phrase).
+    /// A shingle in more documents than this is a stock phrase: not an index key, and not
+    /// distinctive evidence (see --min-shared, --min-stock-shared).
     #[arg(long, value_name = "N", default_value_t = LshSettings::default().max_df)]
     lsh_max_df: usize,
-    /// Fewest shared index shingles that make a pair a candidate.
-    #[arg(long, value_name = "N", default_value_t = LshSettings::default().min_keys)]
-    lsh_min_keys: usize,
-    /// A band bucket with more documents pairs each only with its first N members.
+    /// A shingle in more than --lsh-max-df documents links each of them only to N of them
+    /// (wire documents first, then the first in input order).
+    #[arg(long, value_name = "N", default_value_t = LshSettings::default().frequent_links)]
+    lsh_frequent_links: usize,
+    /// A band bucket with more documents pairs each only with N of its members (wire
+    /// documents first, then the first in input order).
     #[arg(long, value_name = "N", default_value_t = LshSettings::default().max_bucket)]
     lsh_max_bucket: usize,
     /// Align each document with at most its N strongest verified partners (wire documents
@@ -568,6 +575,7 @@ impl DetectArgs {
             min_words: self.min_words,
             min_similarity: self.min_similarity,
             min_shared: self.min_shared,
+            min_stock_shared: self.min_stock_shared,
             quote_share: self.quote_share,
             boilerplate_outlet_docs: self.boilerplate_outlet_docs,
             boilerplate_corpus_share: self.boilerplate_corpus_share,
@@ -582,7 +590,7 @@ impl DetectArgs {
             lsh: LshSettings {
                 threshold: self.lsh_threshold,
                 max_df: self.lsh_max_df,
-                min_keys: self.lsh_min_keys,
+                frequent_links: self.lsh_frequent_links,
                 max_bucket: self.lsh_max_bucket,
                 ..d.lsh
             },

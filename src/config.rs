@@ -30,8 +30,15 @@ pub struct Settings {
     pub min_words: usize,
     /// Lowest share of identical aligned words a passage may have (`--min-similarity`).
     pub min_similarity: f64,
-    /// Fewest exact shared shingles for a document pair to be aligned (`--min-shared`).
+    /// Fewest shared *distinctive* shingles (not stock phrases: in at most `lsh.max_df`
+    /// documents) for a verified pair (`--min-shared`). Also the fewest shared keys that make
+    /// an index candidate, so the index finds every such pair.
     pub min_shared: usize,
+    /// A pair linked only by stock phrases is verified when it shares at least this many
+    /// shingles in all (`--min-stock-shared`): a wire story run by hundreds of outlets has
+    /// only stock shingles, but its copies share dozens.
+    #[serde(default = "default_min_stock_shared")]
+    pub min_stock_shared: usize,
     /// Share of matched words inside quotation marks on both sides that makes a passage a `quote`.
     pub quote_share: f64,
     /// A shingle seen in this many articles of one outlet is that outlet's boilerplate
@@ -57,8 +64,16 @@ pub struct Settings {
     pub max_partners: usize,
 }
 
+fn default_min_stock_shared() -> usize {
+    Settings::default().min_stock_shared
+}
+
 fn default_max_partners() -> usize {
     Settings::default().max_partners
+}
+
+fn default_frequent_links() -> usize {
+    LshSettings::default().frequent_links
 }
 
 /// Parameters of the candidate index (see [`crate::lsh`]).
@@ -71,13 +86,15 @@ pub struct LshSettings {
     pub false_positive_weight: f64,
     /// Weight of the false-negative probability when choosing bands × rows.
     pub false_negative_weight: f64,
-    /// A shingle found in more documents than this is not an index key (`--lsh-max-df`).
+    /// A shingle found in more documents than this is a stock phrase (`--lsh-max-df`): not an
+    /// index key, and not distinctive evidence of reuse (see `min_shared`).
     pub max_df: usize,
-    /// A pair is an index candidate when it shares at least this many index keys
-    /// (`--lsh-min-keys`).
-    pub min_keys: usize,
+    /// A shingle in more than `max_df` documents links each of them only to this many of
+    /// them, wire documents first (`--lsh-frequent-links`).
+    #[serde(default = "default_frequent_links")]
+    pub frequent_links: usize,
     /// A band bucket holding more documents than this pairs each member only with the
-    /// bucket's first `max_bucket` members (`--lsh-max-bucket`).
+    /// bucket's first `max_bucket` members, wire documents first (`--lsh-max-bucket`).
     pub max_bucket: usize,
     /// `auto` compares all pairs up to this many documents and uses the index above.
     pub auto_limit: usize,
@@ -90,7 +107,7 @@ impl Default for LshSettings {
             false_positive_weight: 0.5,
             false_negative_weight: 0.5,
             max_df: 100,
-            min_keys: 2,
+            frequent_links: 10,
             max_bucket: 200,
             auto_limit: 2000,
         }
@@ -136,7 +153,8 @@ impl Default for Settings {
             max_gap: 12,
             min_words: 8,
             min_similarity: 0.5,
-            min_shared: 1,
+            min_shared: 2,
+            min_stock_shared: 10,
             quote_share: 0.6,
             boilerplate_outlet_docs: 3,
             boilerplate_corpus_share: 0.5,
@@ -193,9 +211,9 @@ impl Settings {
         if self.lsh.false_positive_weight < 0.0 || self.lsh.false_negative_weight < 0.0 {
             return bad("LSH false-positive/negative weights must not be negative".into());
         }
-        if self.lsh.max_df < 2 || self.lsh.max_bucket < 1 || self.lsh.min_keys < 1 {
+        if self.lsh.max_df < 2 || self.lsh.max_bucket < 1 || self.min_shared < 1 {
             return bad(
-                "--lsh-max-df must be at least 2, --lsh-max-bucket and --lsh-min-keys at least 1"
+                "--lsh-max-df must be at least 2, --lsh-max-bucket and --min-shared at least 1"
                     .into(),
             );
         }

@@ -110,17 +110,20 @@ pub fn analyze_with(
 
     progress.start(Stage::Candidates, None);
     let outlets: Vec<&str> = docs.iter().map(|d| d.outlet.as_str()).collect();
-    let candidates = lsh::candidates(&outlets, &sets, &signatures, settings);
+    let wire = attribute::wire_flags(docs, &settings.wire);
+    let candidates = lsh::candidates(&outlets, &wire, &sets, &signatures, settings);
     progress.finish(Stage::Candidates);
 
     progress.start(Stage::Verify, Some(candidates.len() as u64));
-    let shared = verify::verify_shared(&candidates, &sets, settings.min_shared);
+    let stock = shingle::frequent(&sets, settings.lsh.max_df);
+    let shared =
+        verify::verify_shared(&candidates, &sets, &verify::Evidence::new(&stock, settings));
+    drop(stock);
     let candidate_pairs = candidates.len();
     drop(candidates);
     progress.advance(candidate_pairs as u64);
     progress.finish(Stage::Verify);
 
-    let wire = attribute::wire_flags(docs, &settings.wire);
     let verified_pairs = shared.len();
     let keep = verify::select_partners(&shared, settings.max_partners, &wire);
     let verified: Vec<verify::PairStats> = shared

@@ -20,32 +20,39 @@
 //! by the second index.
 //!
 //! 1. **Shingle index (containment).** An inverted index over the exact shingle hashes
-//!    (word 5-grams) of every document: two documents sharing a shingle are a candidate. This
-//!    is exactly the all-pairs condition for a verified pair (`min_shared ≥ 1` shared shingle),
-//!    so recall against all-pairs is 1 except for pairs whose only shared shingles are
-//!    *over-frequent*: a shingle found in more than `lsh.max_df` documents (default 100) is
-//!    dropped as a stock phrase or boilerplate, because a key in `m` documents makes `m²/2`
-//!    pairs. Built in 16 partitions of the hash space (by the top 4 bits) so that at most a
-//!    sixteenth of the postings is in memory at once; pairs are deduplicated per partition.
-//!    Cost: `O(S log S)` for `S` shingles plus `Σ df²/2` over kept keys, i.e. proportional to
-//!    the true reuse pairs times the shingles they share.
+//!    (word 5-grams) of every document. A shingle in at most `lsh.max_df` documents (default
+//!    100) is *distinctive*, and two documents sharing at least `min_shared` (default 2)
+//!    distinctive shingles are a candidate: exactly the verification rule
+//!    ([`crate::verify::Evidence`]), so every pair all-pairs verifies through distinctive
+//!    shingles is found. A shingle in more documents is a *stock phrase* ("said in a
+//!    statement", earnings-table lines, or a wire story run by hundreds of outlets); pairing
+//!    all its `m` documents would cost `m²/2` pairs, so each of them is linked only to
+//!    `lsh.frequent_links` (default 10) *anchors* among them — the wire documents first, then
+//!    the first in input order — and such links make a candidate when the pair has at least
+//!    `min_stock_shared` (default 10) of them, the rule for pairs linked only by stock
+//!    phrases. A wire story's partial copies thus reach the wire story itself even when each
+//!    of its shingles is in hundreds of documents. Built in 16 partitions of the hash space
+//!    (by the top 4 bits) so that at most a sixteenth of the postings is in memory at once;
+//!    pairs are counted per partition and merged. Cost: `O(S log S)` for `S` shingles, plus
+//!    `Σ df²/2` over distinctive shingles (the true reuse pairs times the shingles they
+//!    share), plus `frequent_links` per occurrence of a stock shingle.
 //! 2. **MinHash banding (near duplicates).** The `k`-slot signature is cut into `b` bands of
 //!    `r` rows (Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, §3.4); documents
 //!    with an identical band share a bucket. A pair of Jaccard `s` collides in at least one
 //!    band with probability `P(s) = 1 − (1 − s^r)^b`. `(b, r)` minimise
 //!    `w_fp·∫₀ᵗ P(s) ds + w_fn·∫ₜ¹ (1 − P(s)) ds` over `b·r ≤ k` for threshold `t` — the
 //!    optimisation of datasketch's `MinHashLSH` (`_optimal_param`), integrated here with
-//!    composite Simpson's rule. This index catches what the first one drops on purpose: a
-//!    wire story run nearly verbatim by hundreds of outlets has all its shingles above
-//!    `max_df`, but the copies are near duplicates of each other and share band buckets.
+//!    composite Simpson's rule. This index links the near-verbatim copies of a wire story run
+//!    by hundreds of outlets to each other, not only to the anchors of the first index.
 //!
 //! # Buckets of wire copy run by hundreds of outlets
 //!
 //! A band bucket with `m` members makes `m²/2` pairs. A bucket with more than
-//! `lsh.max_bucket` (default 200) members pairs every member with the bucket's first
-//! `max_bucket` members (by document index) only, so its cost is `m · max_bucket`: a story run
-//! by 1,000 outlets still links every copy to 200 others — enough for the report's clusters
-//! to join them all — but not every copy to every other copy. Below the caps nothing is lost.
+//! `lsh.max_bucket` (default 200) members pairs every member with `max_bucket` anchors only
+//! (its wire documents first, then its first members by document index, as for stock
+//! shingles), so its cost is `m · max_bucket`: a story run by 1,000 outlets still links every
+//! copy to the wire story and 199 others — enough for the report's clusters to join them all
+//! — but not every copy to every other copy. Below the caps nothing is lost.
 //!
 //! Pairs come out as `(i, j)` with `i < j`, sorted, so later stages are deterministic.
 //!
@@ -62,7 +69,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::config::{CandidateMode, Settings};
+use crate::config::{CandidateMode, LshSettings, Settings};
 
 /// The strategy [`candidates`] uses for a corpus of `n` documents (resolves `Auto`).
 pub fn effective_mode(n: usize, settings: &Settings) -> CandidateMode {
@@ -77,6 +84,7 @@ pub fn effective_mode(n: usize, settings: &Settings) -> CandidateMode {
 /// and `signatures` the MinHash signatures, one per document.
 pub fn candidates(
     outlets: &[&str],
+    wire: &[bool],
     sets: &[Vec<u64>],
     signatures: &[Vec<u32>],
     settings: &Settings,
@@ -94,8 +102,15 @@ pub fn candidates(
                 l.false_positive_weight,
                 l.false_negative_weight,
             );
-            let mut pairs = band_pairs(&ids, signatures, b, r, l.max_bucket);
-            pairs.extend(index_pairs(&ids, sets, l.max_df, l.min_keys));
+            let mut pairs = band_pairs(&ids, wire, signatures, b, r, l.max_bucket);
+            pairs.extend(index_pairs(
+                &ids,
+                wire,
+                sets,
+                l,
+                settings.min_shared,
+                settings.min_stock_shared,
+            ));
             pairs.par_sort_unstable();
             pairs.dedup();
             pairs
@@ -188,7 +203,14 @@ pub fn band_keys(sig: &[u32], b: usize, r: usize) -> Vec<u64> {
         .collect()
 }
 
-fn band_pairs(ids: &[u32], sigs: &[Vec<u32>], b: usize, r: usize, max_bucket: usize) -> Vec<u64> {
+fn band_pairs(
+    ids: &[u32],
+    wire: &[bool],
+    sigs: &[Vec<u32>],
+    b: usize,
+    r: usize,
+    max_bucket: usize,
+) -> Vec<u64> {
     let mut entries: Vec<(u64, u32)> = sigs
         .par_iter()
         .enumerate()
@@ -199,22 +221,65 @@ fn band_pairs(ids: &[u32], sigs: &[Vec<u32>], b: usize, r: usize, max_bucket: us
     let mut out: Vec<u64> = runs
         .par_iter()
         .flat_map_iter(|rg| {
-            let run = &entries[rg.clone()];
             let mut v = Vec::new();
-            for x in 1..run.len() {
-                for y in 0..x.min(max_bucket) {
-                    let (i, j) = (run[y].1, run[x].1);
-                    if ids[i as usize] != ids[j as usize] {
-                        v.push(pair(i, j));
-                    }
-                }
-            }
+            link_bucket(
+                &entries[rg.clone()],
+                max_bucket,
+                max_bucket,
+                ids,
+                wire,
+                &mut v,
+            );
             v
         })
         .collect();
     out.par_sort_unstable();
     out.dedup();
     out
+}
+
+/// The pairs of one bucket (`run`: the documents sharing a key, by index): every pair when
+/// it holds at most `all` documents; otherwise each member paired with the bucket's
+/// *anchors* only — its wire documents, then its first documents by index, `links` in all —
+/// so a bucket of `m` costs `m · links` pairs, not `m²/2`. Pairs within one outlet are
+/// skipped.
+fn link_bucket(
+    run: &[(u64, u32)],
+    all: usize,
+    links: usize,
+    ids: &[u32],
+    wire: &[bool],
+    out: &mut Vec<u64>,
+) {
+    let doc = |x: usize| run[x].1;
+    let mut push = |i: u32, j: u32| {
+        if ids[i as usize] != ids[j as usize] {
+            out.push(pair(i.min(j), i.max(j)));
+        }
+    };
+    if run.len() <= all {
+        for x in 1..run.len() {
+            for y in 0..x {
+                push(doc(y), doc(x));
+            }
+        }
+        return;
+    }
+    let is_wire = |x: &usize| wire.get(doc(*x) as usize).copied().unwrap_or(false);
+    let mut anchors: Vec<usize> = (0..run.len()).filter(is_wire).take(links).collect();
+    let more = links - anchors.len();
+    anchors.extend((0..run.len()).filter(|x| !is_wire(x)).take(more));
+    anchors.sort_unstable();
+    for x in 0..run.len() {
+        let x_anchor = anchors.binary_search(&x).is_ok();
+        for &y in &anchors {
+            // Two anchors are paired once (from the later one).
+            if y == x || (x_anchor && y > x) {
+                continue;
+            }
+            push(doc(x), doc(y));
+        }
+    }
 }
 
 /// Ranges of equal keys in sorted `entries` holding 2..=max documents.
@@ -234,9 +299,16 @@ fn runs(entries: &[(u64, u32)], max: usize) -> Vec<std::ops::Range<usize>> {
 
 const PARTITION_BITS: u32 = 4;
 
-fn index_pairs(ids: &[u32], sets: &[Vec<u64>], max_df: usize, min_keys: usize) -> Vec<u64> {
-    // (pair, shared keys so far), sorted by pair.
-    let mut acc: Vec<(u64, u32)> = Vec::new();
+fn index_pairs(
+    ids: &[u32],
+    wire: &[bool],
+    sets: &[Vec<u64>],
+    lsh: &LshSettings,
+    min_shared: usize,
+    min_stock_shared: usize,
+) -> Vec<u64> {
+    // (pair, [distinctive keys, stock links] so far), sorted by pair.
+    let mut acc: Vec<(u64, [u32; 2])> = Vec::new();
     for p in 0..1u64 << PARTITION_BITS {
         let shift = 64 - PARTITION_BITS;
         let mut entries: Vec<(u64, u32)> = sets
@@ -249,42 +321,55 @@ fn index_pairs(ids: &[u32], sets: &[Vec<u64>], max_df: usize, min_keys: usize) -
             })
             .collect();
         entries.par_sort_unstable();
-        let runs = runs(&entries, max_df);
-        let mut part: Vec<u64> = runs
-            .par_iter()
-            .flat_map_iter(|rg| {
-                let run = &entries[rg.clone()];
-                let mut v = Vec::with_capacity(run.len() * (run.len() - 1) / 2);
-                for x in 1..run.len() {
-                    for y in 0..x {
-                        let (i, j) = (run[y].1, run[x].1);
-                        if ids[i as usize] != ids[j as usize] {
-                            v.push(pair(i, j));
-                        }
-                    }
-                }
-                v
-            })
-            .collect();
+        let runs = runs(&entries, usize::MAX);
+        let pairs_of = |stock: bool| {
+            let mut part: Vec<u64> = runs
+                .par_iter()
+                .filter(|rg| (rg.len() > lsh.max_df) == stock)
+                .flat_map_iter(|rg| {
+                    let mut v = Vec::new();
+                    let (all, links) = if stock {
+                        (0, lsh.frequent_links)
+                    } else {
+                        (usize::MAX, 0)
+                    };
+                    link_bucket(&entries[rg.clone()], all, links, ids, wire, &mut v);
+                    v
+                })
+                .collect();
+            part.par_sort_unstable();
+            part
+        };
+        let counted = merge_counts(count(pairs_of(false), 0), count(pairs_of(true), 1));
         drop(entries);
-        part.par_sort_unstable();
-        let mut counted: Vec<(u64, u32)> = Vec::with_capacity(part.len() / 2);
-        for x in part {
-            match counted.last_mut() {
-                Some((q, c)) if *q == x => *c += 1,
-                _ => counted.push((x, 1)),
-            }
-        }
         acc = merge_counts(acc, counted);
     }
     acc.into_iter()
-        .filter(|&(_, c)| c as usize >= min_keys)
+        .filter(|&(_, [d, s])| {
+            d as usize >= min_shared || (d + s) as usize >= min_stock_shared.max(min_shared)
+        })
         .map(|(p, _)| p)
         .collect()
 }
 
+/// Run-length counts of sorted `pairs`, in slot `slot` of the count pair.
+fn count(pairs: Vec<u64>, slot: usize) -> Vec<(u64, [u32; 2])> {
+    let mut out: Vec<(u64, [u32; 2])> = Vec::with_capacity(pairs.len() / 2);
+    for x in pairs {
+        match out.last_mut() {
+            Some((q, c)) if *q == x => c[slot] += 1,
+            _ => {
+                let mut c = [0; 2];
+                c[slot] = 1;
+                out.push((x, c));
+            }
+        }
+    }
+    out
+}
+
 /// Merge two pair-count lists sorted by pair, adding counts.
-fn merge_counts(a: Vec<(u64, u32)>, b: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
+fn merge_counts(a: Vec<(u64, [u32; 2])>, b: Vec<(u64, [u32; 2])>) -> Vec<(u64, [u32; 2])> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
@@ -298,7 +383,8 @@ fn merge_counts(a: Vec<(u64, u32)>, b: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
-                out.push((a[i].0, a[i].1 + b[j].1));
+                let (x, y) = (a[i].1, b[j].1);
+                out.push((a[i].0, [x[0] + y[0], x[1] + y[1]]));
                 i += 1;
                 j += 1;
             }
@@ -322,7 +408,7 @@ mod tests {
             candidates: CandidateMode::AllPairs,
             ..Settings::default()
         };
-        let c = candidates(&outlets, &sets, &sigs, &s);
+        let c = candidates(&outlets, &[], &sets, &sigs, &s);
         assert_eq!(c, [(0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]);
     }
 
@@ -348,20 +434,54 @@ mod tests {
         ];
         let mut s = Settings {
             candidates: CandidateMode::Lsh,
+            min_shared: 1,
             ..Settings::default()
         };
-        s.lsh.min_keys = 1;
+        s.lsh.frequent_links = 0;
         let sigs: Vec<Vec<u32>> = vec![vec![u32::MAX; 128]; 5];
+        let wire = [false; 5];
         // 5 is in 3 documents (0, 2, 4); (0, 4) is the same outlet.
         assert_eq!(
-            candidates(&outlets, &sets, &sigs, &s),
+            candidates(&outlets, &wire, &sets, &sigs, &s),
             [(0, 1), (0, 2), (2, 4)]
         );
         s.lsh.max_df = 2;
-        assert_eq!(candidates(&outlets, &sets, &sigs, &s), [(0, 1)]);
+        assert_eq!(candidates(&outlets, &wire, &sets, &sigs, &s), [(0, 1)]);
         s.lsh.max_df = 100;
-        s.lsh.min_keys = 2;
-        assert!(candidates(&outlets, &sets, &sigs, &s).is_empty());
+        s.min_shared = 2;
+        assert!(candidates(&outlets, &wire, &sets, &sigs, &s).is_empty());
+    }
+
+    #[test]
+    fn stock_shingles_link_to_anchors_wire_first() {
+        // Shingles 1..=12 are in all 8 documents (above max_df 3): stock. Document 5 is the
+        // wire, so every document is linked to it and to the first document that is not.
+        let outlets = ["a", "b", "c", "d", "e", "f", "g", "h"];
+        let sets: Vec<Vec<u64>> = (0..8).map(|_| (1..=12).collect()).collect();
+        let sigs: Vec<Vec<u32>> = vec![vec![u32::MAX; 128]; 8];
+        let mut wire = [false; 8];
+        wire[5] = true;
+        let mut s = Settings {
+            candidates: CandidateMode::Lsh,
+            ..Settings::default()
+        };
+        s.lsh.max_df = 3;
+        s.lsh.frequent_links = 2;
+        let c = candidates(&outlets, &wire, &sets, &sigs, &s);
+        let mut want: Vec<(usize, usize)> = (0..8)
+            .filter(|&d| d != 5)
+            .map(|d| (d.min(5), d.max(5)))
+            .chain((1..8).map(|d| (0, d)))
+            .collect();
+        want.sort();
+        want.dedup();
+        assert_eq!(c, want);
+        // Twelve shared stock shingles are enough for --min-stock-shared 10, not for 13.
+        s.min_stock_shared = 13;
+        assert!(candidates(&outlets, &wire, &sets, &sigs, &s).is_empty());
+        s.lsh.frequent_links = 0;
+        s.min_stock_shared = 10;
+        assert!(candidates(&outlets, &wire, &sets, &sigs, &s).is_empty());
     }
 
     #[test]
@@ -377,11 +497,21 @@ mod tests {
     fn big_buckets_are_capped_linearly() {
         let ids: Vec<u32> = (0..50).collect();
         let sigs = vec![vec![7u32; 8]; 50];
-        let all = band_pairs(&ids, &sigs, 2, 4, 1000);
+        let wire = vec![false; 50];
+        let all = band_pairs(&ids, &wire, &sigs, 2, 4, 1000);
         assert_eq!(all.len(), 50 * 49 / 2);
-        let capped = band_pairs(&ids, &sigs, 2, 4, 5);
+        let capped = band_pairs(&ids, &wire, &sigs, 2, 4, 5);
         // Members 1..5 pair with all earlier ones (10 pairs), the other 45 with 5 each.
         assert_eq!(capped.len(), 10 + 45 * 5);
+        // A wire member is an anchor wherever it is in the bucket.
+        let mut wire = wire;
+        wire[40] = true;
+        let capped = band_pairs(&ids, &wire, &sigs, 2, 4, 5);
+        assert_eq!(capped.len(), 10 + 45 * 5);
+        assert!((0..50)
+            .filter(|&d| d != 40)
+            .all(|d: u32| { capped.contains(&pair(d.min(40), d.max(40))) }));
+        assert!(!capped.contains(&pair(4, 41)));
     }
 
     /// A small generated corpus: 8 wire stories, each copied in part (two to four
@@ -475,6 +605,58 @@ mod tests {
         assert!(reference.len() > 100, "{} reference pairs", reference.len());
         assert!(recall >= 0.99, "recall {recall}");
         assert!(found.is_subset(&reference));
+    }
+
+    /// A wire story run in part by 40 outlets, each taking one paragraph and adding its own
+    /// text, with `max_df` so low that every shingle of the story is a stock shingle: the
+    /// copies are not near duplicates of anything (banding misses them) and share no
+    /// distinctive shingle; only the anchors of stock shingles reach the wire story.
+    #[test]
+    fn partial_copies_of_a_heavily_run_story_reach_the_wire() {
+        use crate::corpus::{Corpus, Document};
+        use crate::minhash::splitmix64;
+        let mut st = 9u64;
+        let mut rnd = |n: u64| splitmix64(&mut st) % n;
+        let word = |i: u64| format!("w{}x{}", i % 5000, i % 11);
+        let paras: Vec<Vec<String>> = (0..8)
+            .map(|_| (0..60).map(|_| word(rnd(1 << 30))).collect())
+            .collect();
+        let mut docs = vec![Document::new(
+            "ap/story",
+            "ap",
+            &paras
+                .iter()
+                .map(|p| p.join(" "))
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+        )];
+        for c in 0..40u64 {
+            let own: Vec<String> = (0..150).map(|_| word(rnd(1 << 30))).collect();
+            let text = format!("{}\n\n{}", own.join(" "), paras[(c % 8) as usize].join(" "));
+            docs.push(Document::new(
+                &format!("o{c}/copy"),
+                &format!("o{c}"),
+                &text,
+            ));
+        }
+        let corpus = Corpus::from_documents(docs);
+        let wire_pairs = |mode, links| {
+            let mut s = Settings {
+                candidates: mode,
+                wire: vec!["ap".into()],
+                ..Settings::default()
+            };
+            s.lsh.max_df = 3;
+            s.lsh.frequent_links = links;
+            let r = crate::analyze(&corpus, &s).unwrap();
+            r.pairs
+                .iter()
+                .filter(|p| p.passages > 0 && p.a == "ap/story")
+                .count()
+        };
+        assert_eq!(wire_pairs(CandidateMode::AllPairs, 10), 40);
+        assert_eq!(wire_pairs(CandidateMode::Lsh, 10), 40);
+        assert_eq!(wire_pairs(CandidateMode::Lsh, 0), 0);
     }
 
     #[test]

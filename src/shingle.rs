@@ -56,6 +56,39 @@ pub fn hashes_into(keys: &[u64], n: usize, seed: u64, out: &mut Vec<u64>) {
     out.extend(keys.windows(n).map(|w| hasher.hash_one(w)));
 }
 
+/// The shingles found in more than `max_df` of the sorted `sets` (stock phrases), sorted.
+/// Counted by sorting, in 64 partitions of the hash range processed in parallel (each set is
+/// sorted, so a partition is one slice of it): 8 bytes per shingle occurrence of one
+/// partition at a time per thread, not a hash map over the whole corpus.
+pub fn frequent(sets: &[Vec<u64>], max_df: usize) -> Vec<u64> {
+    use rayon::prelude::*;
+    const BITS: u32 = 6;
+    if sets.len() <= max_df {
+        return Vec::new();
+    }
+    let parts: Vec<Vec<u64>> = (0..1u64 << BITS)
+        .into_par_iter()
+        .map(|p| {
+            let part = |h: &u64| h >> (64 - BITS);
+            let mut v: Vec<u64> = Vec::new();
+            for set in sets {
+                let lo = set.partition_point(|h| part(h) < p);
+                let hi = set.partition_point(|h| part(h) <= p);
+                v.extend_from_slice(&set[lo..hi]);
+            }
+            v.sort_unstable();
+            let mut out = Vec::new();
+            for run in v.chunk_by(|x, y| x == y) {
+                if run.len() > max_df {
+                    out.push(run[0]);
+                }
+            }
+            out
+        })
+        .collect();
+    parts.concat()
+}
+
 /// The distinct shingles of `tokens`, sorted.
 pub fn shingle_set(tokens: &[Token], n: usize, seed: u64) -> Vec<u64> {
     let mut s = shingles(tokens, n, seed);
@@ -121,6 +154,39 @@ pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn frequent_matches_a_direct_count() {
+        use crate::minhash::splitmix64;
+        let mut st = 7u64;
+        let sets: Vec<Vec<u64>> = (0..300)
+            .map(|_| {
+                // Values spread over the whole hash range, from a small pool so they recur.
+                let mut s: Vec<u64> = (0..40)
+                    .map(|_| (splitmix64(&mut st) % 500).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+                    .collect();
+                s.sort_unstable();
+                s.dedup();
+                s
+            })
+            .collect();
+        let mut df = std::collections::HashMap::new();
+        for s in &sets {
+            for &h in s {
+                *df.entry(h).or_insert(0usize) += 1;
+            }
+        }
+        for max_df in [2, 20, 30, 299] {
+            let mut want: Vec<u64> = df
+                .iter()
+                .filter(|(_, &n)| n > max_df)
+                .map(|(&h, _)| h)
+                .collect();
+            want.sort_unstable();
+            assert_eq!(frequent(&sets, max_df), want, "{max_df}");
+        }
+        assert!(frequent(&sets, 300).is_empty());
+    }
+
     use super::*;
     use crate::config::Settings;
     use crate::tokenize::tokenize;

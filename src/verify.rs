@@ -2,9 +2,18 @@
 //!
 //! MinHash estimates are only estimates; before anything is aligned or reported, each
 //! candidate pair's shingle sets are intersected exactly (a linear merge of sorted hashes).
-//! A pair is verified when it shares at least `min_shared` shingles, and goes on to
+//! A pair is verified when it shares at least `min_shared` (default 2) *distinctive*
+//! shingles — not stock phrases, which are in more than `lsh.max_df` documents — or at least
+//! `min_stock_shared` (default 10) shingles of any kind ([`Evidence`]), and goes on to
 //! alignment when it is among the `--max-partners` strongest of one of its documents
-//! ([`select_partners`]). The pair record keeps both the estimates and the exact figures, so
+//! ([`select_partners`]).
+//!
+//! Why stock phrases are not evidence on their own: in a corpus of 10,000 generated articles
+//! (real Reuters and BBC text), 9 % of the pairs all-pairs aligned into reuse passages were
+//! unrelated articles sharing an earnings-table line or "the company said the acquisition is
+//! subject to approval by"; two articles sharing one stock phrase are not copies. A wire
+//! story run by hundreds of outlets has only stock shingles too, but its copies share dozens
+//! of them and pass the second test. The pair record keeps both the estimates and the exact figures, so
 //! a report shows how far the sketch was off.
 //!
 //! * Jaccard `|A∩B| / |A∪B|` — whole-document resemblance;
@@ -51,18 +60,67 @@ pub struct Shared {
     pub shared: u32,
 }
 
-/// Verify candidate pairs; keep those sharing at least `min_shared` shingles. Order follows
-/// `pairs`.
-pub fn verify_shared(
-    pairs: &[(usize, usize)],
-    sets: &[Vec<u64>],
-    min_shared: usize,
-) -> Vec<Shared> {
+/// What makes a candidate pair a verified one.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'a> {
+    /// Stock-phrase shingles, sorted: those in more than `lsh.max_df` documents
+    /// ([`crate::shingle::frequent`]).
+    pub stock: &'a [u64],
+    /// Fewest shared distinctive (not stock) shingles.
+    pub min_shared: usize,
+    /// Fewest shared shingles in all for a pair linked only by stock phrases.
+    pub min_stock_shared: usize,
+}
+
+impl<'a> Evidence<'a> {
+    /// The rule of `settings`, with the corpus's stock shingles.
+    pub fn new(stock: &'a [u64], settings: &crate::config::Settings) -> Evidence<'a> {
+        Evidence {
+            stock,
+            min_shared: settings.min_shared.max(1),
+            min_stock_shared: settings.min_stock_shared.max(settings.min_shared).max(1),
+        }
+    }
+
+    /// Whether two sorted shingle sets sharing `shared` shingles make a verified pair: at
+    /// least `min_shared` of the shared shingles are distinctive, or at least
+    /// `min_stock_shared` are shared in all.
+    pub fn holds(&self, a: &[u64], b: &[u64], shared: usize) -> bool {
+        if shared < self.min_shared {
+            return false;
+        }
+        if shared >= self.min_stock_shared || self.stock.is_empty() {
+            return true;
+        }
+        // Few shared shingles: count the distinctive ones, stopping at enough.
+        let (mut i, mut j, mut distinctive) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    if self.stock.binary_search(&a[i]).is_err() {
+                        distinctive += 1;
+                        if distinctive >= self.min_shared {
+                            return true;
+                        }
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Verify candidate pairs: keep those the [`Evidence`] rule accepts. Order follows `pairs`.
+pub fn verify_shared(pairs: &[(usize, usize)], sets: &[Vec<u64>], rule: &Evidence) -> Vec<Shared> {
     pairs
         .par_iter()
         .filter_map(|&(a, b)| {
             let shared = intersection_size(&sets[a], &sets[b]);
-            (shared >= min_shared.max(1)).then_some(Shared {
+            rule.holds(&sets[a], &sets[b], shared).then_some(Shared {
                 a: a as u32,
                 b: b as u32,
                 shared: shared as u32,
@@ -94,9 +152,9 @@ pub fn verify(
     pairs: &[(usize, usize)],
     sets: &[Vec<u64>],
     sigs: &[Vec<u32>],
-    min_shared: usize,
+    rule: &Evidence,
 ) -> Vec<PairStats> {
-    verify_shared(pairs, sets, min_shared)
+    verify_shared(pairs, sets, rule)
         .par_iter()
         .map(|p| stats(p, sets, sigs))
         .collect()
@@ -216,10 +274,42 @@ mod tests {
     }
 
     #[test]
+    fn stock_phrases_alone_are_not_evidence() {
+        // Shingles 100.. are stock. Pair (0, 1) shares two stock and one distinctive shingle;
+        // (0, 2) two distinctive; (1, 3) twelve stock ones, (2, 3) three.
+        let stock: Vec<u64> = (100..120).collect();
+        let sets = vec![
+            vec![1, 2, 100, 101],
+            vec![
+                2, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+            ],
+            vec![1, 2, 3, 109, 110, 111],
+            (100..112).collect(),
+        ];
+        let rule = Evidence {
+            stock: &stock,
+            min_shared: 2,
+            min_stock_shared: 10,
+        };
+        let v = verify_shared(&[(0, 1), (0, 2), (1, 3), (2, 3)], &sets, &rule);
+        let got: Vec<(u32, u32, u32)> = v.iter().map(|p| (p.a, p.b, p.shared)).collect();
+        assert_eq!(got, [(0, 2, 2), (1, 3, 12)]);
+        // Without stock shingles every shared shingle is distinctive.
+        let rule = Evidence { stock: &[], ..rule };
+        let v = verify_shared(&[(0, 1), (0, 2), (1, 3), (2, 3)], &sets, &rule);
+        assert_eq!(v.len(), 4);
+    }
+
+    #[test]
     fn exact_figures() {
         let sets = vec![vec![1, 2, 3, 4], vec![3, 4, 5, 6, 7, 8, 9, 10], vec![100]];
         let sigs = vec![vec![0u32; 4]; 3];
-        let v = verify(&[(0, 1), (0, 2)], &sets, &sigs, 1);
+        let rule = Evidence {
+            stock: &[],
+            min_shared: 1,
+            min_stock_shared: 10,
+        };
+        let v = verify(&[(0, 1), (0, 2)], &sets, &sigs, &rule);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].shared, 2);
         assert!((v[0].jaccard - 0.2).abs() < 1e-12);
