@@ -133,7 +133,7 @@ fn stages(c: &mut Criterion) {
 
     let pairs = lsh::candidates(&outlets, &wire, &sets, &sigs, &s);
     let stock = wirecopy::shingle::frequent(&sets, s.lsh.max_df);
-    let rule = wirecopy::verify::Evidence::new(&stock, &s);
+    let rule = wirecopy::verify::Evidence::new(&stock, &s, sets.len());
     let verified = wirecopy::verify::verify(&pairs, &sets, &sigs, &rule);
     let params = align::AlignParams::from_settings(&s);
     let mut g = c.benchmark_group("align");

@@ -461,7 +461,7 @@ struct DetectArgs {
     #[arg(long, value_name = "X", default_value_t = Settings::default().min_similarity)]
     min_similarity: f64,
     /// Fewest shared distinctive shingles (not stock phrases, see --lsh-max-df) for a pair to
-    /// be verified and aligned.
+    /// be verified and aligned; 0: 1 up to 2,000 documents, 2 above.
     #[arg(long, value_name = "N", default_value_t = Settings::default().min_shared)]
     min_shared: usize,
     /// A pair linked only by stock phrases is verified when it shares at least N shingles.

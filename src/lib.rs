@@ -116,8 +116,11 @@ pub fn analyze_with(
 
     progress.start(Stage::Verify, Some(candidates.len() as u64));
     let stock = shingle::frequent(&sets, settings.lsh.max_df);
-    let shared =
-        verify::verify_shared(&candidates, &sets, &verify::Evidence::new(&stock, settings));
+    let shared = verify::verify_shared(
+        &candidates,
+        &sets,
+        &verify::Evidence::new(&stock, settings, docs.len()),
+    );
     drop(stock);
     let candidate_pairs = candidates.len();
     drop(candidates);

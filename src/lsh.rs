@@ -21,7 +21,7 @@
 //!
 //! 1. **Shingle index (containment).** An inverted index over the exact shingle hashes
 //!    (word 5-grams) of every document. A shingle in at most `lsh.max_df` documents (default
-//!    100) is *distinctive*, and two documents sharing at least `min_shared` (default 2)
+//!    100) is *distinctive*, and two documents sharing at least `min_shared` (by default 1 up to 2,000 documents, 2 above)
 //!    distinctive shingles are a candidate: exactly the verification rule
 //!    ([`crate::verify::Evidence`]), so every pair all-pairs verifies through distinctive
 //!    shingles is found. A shingle in more documents is a *stock phrase* ("said in a
@@ -108,7 +108,7 @@ pub fn candidates(
                 wire,
                 sets,
                 l,
-                settings.min_shared,
+                settings.min_shared_for(outlets.len()),
                 settings.min_stock_shared,
             ));
             pairs.par_sort_unstable();
@@ -346,7 +346,7 @@ fn index_pairs(
     }
     acc.into_iter()
         .filter(|&(_, [d, s])| {
-            d as usize >= min_shared || (d + s) as usize >= min_stock_shared.max(min_shared)
+            d as usize >= min_shared || (d + s) as usize >= min_stock_shared.max(min_shared).max(1)
         })
         .map(|(p, _)| p)
         .collect()

@@ -2,7 +2,8 @@
 //!
 //! MinHash estimates are only estimates; before anything is aligned or reported, each
 //! candidate pair's shingle sets are intersected exactly (a linear merge of sorted hashes).
-//! A pair is verified when it shares at least `min_shared` (default 2) *distinctive*
+//! A pair is verified when it shares at least `min_shared` (by default 1 up to 2,000
+//! documents, 2 above: [`crate::config::Settings::min_shared_for`]) *distinctive*
 //! shingles — not stock phrases, which are in more than `lsh.max_df` documents — or at least
 //! `min_stock_shared` (default 10) shingles of any kind ([`Evidence`]), and goes on to
 //! alignment when it is among the `--max-partners` strongest of one of its documents
@@ -73,12 +74,17 @@ pub struct Evidence<'a> {
 }
 
 impl<'a> Evidence<'a> {
-    /// The rule of `settings`, with the corpus's stock shingles.
-    pub fn new(stock: &'a [u64], settings: &crate::config::Settings) -> Evidence<'a> {
+    /// The rule of `settings` for a corpus of `documents`, with its stock shingles.
+    pub fn new(
+        stock: &'a [u64],
+        settings: &crate::config::Settings,
+        documents: usize,
+    ) -> Evidence<'a> {
+        let min_shared = settings.min_shared_for(documents).max(1);
         Evidence {
             stock,
-            min_shared: settings.min_shared.max(1),
-            min_stock_shared: settings.min_stock_shared.max(settings.min_shared).max(1),
+            min_shared,
+            min_stock_shared: settings.min_stock_shared.max(min_shared),
         }
     }
 
