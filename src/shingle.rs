@@ -5,6 +5,17 @@
 //! word keys, so it depends on the normalised words only, never on the process.
 //! A document shorter than `n` words has no shingles (and cannot be a candidate).
 //!
+//! [`hashes_into`] gives exactly `hash_one(&keys[j..j + n])` without hashing each window
+//! from scratch. ahash (its portable hasher, the one this build uses) hashes the `8n` bytes
+//! of a window as a fixed prefix (the length), then 16-byte blocks — word keys `(i, i + 1)`
+//! for `i = n − 2`, then `i = 0, 2, 4, …` below `n − 2` — each mixed in by one folded
+//! multiply `P_i` of the pair that does not depend on where the window starts. So each
+//! adjacent pair's `P_i` is computed once per document and every window combines `n / 2 + 1`
+//! of them with adds, xors and rotations, then finishes: two multiplies per shingle instead
+//! of `n / 2 + 3`. [`PairHasher`] reproduces ahash's internals (version pinned exactly) and
+//! is checked against `hash_one` when first used (and by property tests); should they ever
+//! differ (another ahash build, such as its AES hasher), every window is hashed by `hash_one`.
+//!
 //! For exact verification a document keeps its shingle *set*: the hashes sorted and
 //! deduplicated, 8 bytes per distinct shingle. Intersections are a linear merge.
 //!
@@ -28,13 +39,145 @@ use ahash::RandomState;
 
 use crate::tokenize::Token;
 
-fn shingle_hasher(seed: u64) -> RandomState {
-    RandomState::with_seeds(
+/// The keys of the shingle hasher, before ahash's own mixing.
+fn shingle_seeds(seed: u64) -> [u64; 4] {
+    [
         0x9E37_79B9_7F4A_7C15 ^ seed,
         0xBF58_476D_1CE4_E5B9,
         0x94D0_49BB_1331_11EB,
         0x2545_F491_4F6C_DD1D,
-    )
+    ]
+}
+
+fn shingle_hasher(seed: u64) -> RandomState {
+    let [a, b, c, d] = shingle_seeds(seed);
+    RandomState::with_seeds(a, b, c, d)
+}
+
+/// ahash 0.8.12's portable hasher (`fallback_hash.rs`) taken apart: the keyed state after
+/// `RandomState::with_seeds`, and the steps `hash_one(&[u64])` goes through (the slice's
+/// length as a `usize`, then its bytes: the length again, then 16-byte blocks, then the
+/// finish). Only used once [`pair_hasher_is_ahash`] has confirmed it gives ahash's values.
+#[derive(Debug, Clone, Copy)]
+struct PairHasher {
+    /// The state after the length prefix and the byte length: the same for every window.
+    start: u64,
+    pad: u64,
+    extra: [u64; 2],
+}
+
+/// ahash's `MULTIPLE` (Knuth's MMIX multiplier).
+const MULTIPLE: u64 = 6_364_136_223_846_793_005;
+/// ahash's `PI2`, xored into `with_seeds` keys.
+const PI2: [u64; 4] = [
+    0x4528_21e6_38d0_1377,
+    0xbe54_66cf_34e9_0c6c,
+    0xc0ac_29b7_c97c_50dd,
+    0x3f84_d5b5_b547_0917,
+];
+/// ahash's rotation after each 16-byte block.
+const ROT: u32 = 23;
+
+#[inline(always)]
+fn folded_multiply(s: u64, by: u64) -> u64 {
+    let r = u128::from(s) * u128::from(by);
+    (r as u64) ^ ((r >> 64) as u64)
+}
+
+impl PairHasher {
+    /// The hasher of windows of `n >= 2` keys under `seed`.
+    fn new(seed: u64, n: usize) -> PairHasher {
+        let k = shingle_seeds(seed);
+        let k: [u64; 4] = std::array::from_fn(|i| k[i] ^ PI2[i]);
+        // AHasher::from_random_state: buffer k1, pad k0, extra keys k2, k3.
+        let mut buffer = k[1];
+        // write_usize(n) (the slice's length prefix): update(n).
+        buffer = folded_multiply(n as u64 ^ buffer, MULTIPLE);
+        // write(bytes): the byte length, added, then multiplied.
+        buffer = buffer.wrapping_add(8 * n as u64).wrapping_mul(MULTIPLE);
+        PairHasher {
+            start: buffer,
+            pad: k[0],
+            extra: [k[2], k[3]],
+        }
+    }
+
+    /// The folded multiply of `large_update` for the block of keys `(a, b)`.
+    #[inline(always)]
+    fn pair(&self, a: u64, b: u64) -> u64 {
+        folded_multiply(a ^ self.extra[0], b ^ self.extra[1])
+    }
+
+    /// `large_update` with a block's [`Self::pair`] value.
+    #[inline(always)]
+    fn mix(&self, buffer: u64, pair: u64) -> u64 {
+        (buffer.wrapping_add(self.pad) ^ pair).rotate_left(ROT)
+    }
+
+    #[inline(always)]
+    fn finish(&self, buffer: u64) -> u64 {
+        folded_multiply(buffer, self.pad).rotate_left((buffer & 63) as u32)
+    }
+
+    /// The hash of a window of `n = p.len() + 1` keys, given the [`Self::pair`] values of
+    /// its adjacent keys, `p[i]` for keys `(i, i + 1)`. Blocks, as ahash's `write` reads
+    /// `8n > 16` bytes: the last 16, then from the start while more than 16 remain; for
+    /// `n = 2`, the one block.
+    #[inline(always)]
+    fn window(&self, p: &[u64]) -> u64 {
+        let n = p.len() + 1;
+        let mut b = self.mix(self.start, p[n - 2]);
+        let mut i = 0;
+        while i + 2 < n {
+            b = self.mix(b, p[i]);
+            i += 2;
+        }
+        self.finish(b)
+    }
+}
+
+/// Whether [`PairHasher`] gives `hash_one`'s values in this build: checked once, on windows
+/// of every length up to 9 under two seeds.
+fn pair_hasher_is_ahash() -> bool {
+    static SAME: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SAME.get_or_init(|| {
+        let keys: Vec<u64> = (1..=9u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (i << 60))
+            .collect();
+        [0, 0x5EED].iter().all(|&seed| {
+            (2..=keys.len()).all(|n| {
+                let mut out = Vec::new();
+                pair_hashes(&keys, n, seed, &mut out);
+                let want: Vec<u64> = keys
+                    .windows(n)
+                    .map(|w| shingle_hasher(seed).hash_one(w))
+                    .collect();
+                out == want
+            })
+        })
+    })
+}
+
+/// [`hashes_into`] by [`PairHasher`], for `2 <= n <= keys.len()`: the pair values are
+/// written to `out` first, then each window's hash over the first of its pairs (a window
+/// reads only pairs at or after its own start, so the overwrite is safe).
+fn pair_hashes(keys: &[u64], n: usize, seed: u64, out: &mut Vec<u64>) {
+    let h = PairHasher::new(seed, n);
+    out.clear();
+    out.extend(keys.windows(2).map(|w| h.pair(w[0], w[1])));
+    let windows = keys.len() + 1 - n;
+    if n == 5 {
+        // The default, with the block order unrolled.
+        for j in 0..windows {
+            let p: &[u64; 4] = out[j..j + 4].try_into().expect("4 pairs");
+            out[j] = h.window(p);
+        }
+    } else {
+        for j in 0..windows {
+            out[j] = h.window(&out[j..j + n - 1]);
+        }
+    }
+    out.truncate(windows);
 }
 
 /// Hashes of every word n-gram of `tokens`, in document order (with repeats).
@@ -50,6 +193,10 @@ pub fn shingles(tokens: &[Token], n: usize, seed: u64) -> Vec<u64> {
 pub fn hashes_into(keys: &[u64], n: usize, seed: u64, out: &mut Vec<u64>) {
     out.clear();
     if keys.len() < n || n == 0 {
+        return;
+    }
+    if n >= 2 && pair_hasher_is_ahash() {
+        pair_hashes(keys, n, seed, out);
         return;
     }
     let hasher = shingle_hasher(seed);
@@ -99,11 +246,12 @@ pub fn shingle_set(tokens: &[Token], n: usize, seed: u64) -> Vec<u64> {
 
 /// The number of distinct values in `hashes`, counted in an open-addressing set indexed by
 /// the hashes' own top bits (`table` is its reusable storage): one pass, no sort. Shingle
-/// hashes are uniform, so probes are short; a document crafted to collide (the hash keys are
+/// hashes are uniform and the table is at most a quarter full (at half full, a third of the
+/// time went to mispredicted probes), so probes are short; a document crafted to collide (the hash keys are
 /// fixed) exhausts a probe budget and is counted by sorting instead, so the cost stays
 /// `O(n log n)` at worst.
 pub fn distinct_count(hashes: &[u64], table: &mut Vec<u64>) -> usize {
-    let size = (2 * hashes.len()).next_power_of_two().max(16);
+    let size = (4 * hashes.len()).next_power_of_two().max(16);
     let shift = 64 - size.trailing_zeros();
     table.clear();
     table.resize(size, 0);
@@ -231,7 +379,31 @@ mod tests {
         assert_eq!(distinct_count(&hashes, &mut Vec::new()), 3000);
     }
 
+    #[test]
+    fn pair_hasher_is_ahash_here() {
+        // This build's ahash is the portable one: the fast path must be taken.
+        assert!(pair_hasher_is_ahash());
+    }
+
     proptest! {
+        /// The fast path gives exactly ahash's `hash_one` of every window.
+        #[test]
+        fn hashes_are_hash_one_of_each_window(
+            keys in proptest::collection::vec(prop_oneof![0u64..4, any::<u64>()], 0..40),
+            n in 1usize..12,
+            seed in prop_oneof![Just(Settings::default().seed), any::<u64>()],
+        ) {
+            let mut out = vec![3];
+            hashes_into(&keys, n, seed, &mut out);
+            let h = shingle_hasher(seed);
+            let want: Vec<u64> = if keys.len() < n {
+                Vec::new()
+            } else {
+                keys.windows(n).map(|w| h.hash_one(w)).collect()
+            };
+            prop_assert_eq!(out, want);
+        }
+
         #[test]
         fn distinct_count_matches_hashset(v in proptest::collection::vec(prop_oneof![0u64..40, any::<u64>()], 0..300)) {
             let want = v.iter().collect::<HashSet<_>>().len();

@@ -128,21 +128,44 @@ pub fn keys_into(text: &str, body_start: usize, norm: &Normalization, keys: &mut
     });
 }
 
-/// Word keys of many documents: reusable buffers, and direct-mapped caches from a word's
-/// exact bytes to its key, one for words of up to 7 bytes (16-byte entries) and one for 8 to
-/// 15. News vocabulary is small and skewed, so most words skip normalising and hashing; a
-/// cache only remembers a pure function, so results never depend on what it holds.
+/// Word keys of many documents: reusable buffers, and a cache from a word's exact bytes (up
+/// to 15) to its key, an open-addressing table that grows with the vocabulary up to
+/// [`MAX_SLOTS`] and then takes no new words. News vocabulary is small and skewed, so all but
+/// a word's first occurrence skip normalising and hashing; the cache only remembers a pure
+/// function, so results never depend on what it holds.
 #[derive(Debug)]
 pub struct WordKeys {
     hasher: RandomState,
     words: normalize::Normalizer,
-    short: Vec<(u64, u64)>,
-    long: Vec<(u128, u64)>,
+    slots: Vec<Slot>,
+    used: usize,
+    /// The words of the text being keyed: packed (0 if not), offset and length.
+    pending: Vec<(u128, u32, u32)>,
 }
 
-/// Entries of the [`WordKeys`] caches: 256 KB each.
-const SHORT_SLOTS: usize = 1 << 14;
-const LONG_SLOTS: usize = 1 << 13;
+/// A cache entry: a word's [`normalize::pack`] (0 when free), and its key.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(align(32))]
+struct Slot {
+    word: u128,
+    key: u64,
+}
+
+/// Initial and largest number of cache entries (32 bytes each: 512 KB, 8 MB). The table
+/// doubles when half full.
+const MIN_SLOTS: usize = 1 << 14;
+const MAX_SLOTS: usize = 1 << 18;
+
+/// `u128` masks keeping the first `n` bytes, for `n` up to 15.
+static KEEP: [u128; 16] = {
+    let mut t = [0u128; 16];
+    let mut n = 0;
+    while n < 16 {
+        t[n] = (1u128 << (8 * n)) - 1;
+        n += 1;
+    }
+    t
+};
 
 impl WordKeys {
     /// Keys under the given normalisation.
@@ -150,73 +173,109 @@ impl WordKeys {
         WordKeys {
             hasher: word_hasher(),
             words: normalize::Normalizer::new(norm),
-            short: vec![(0, 0); SHORT_SLOTS],
-            long: vec![(0, 0); LONG_SLOTS],
+            slots: vec![Slot::default(); MIN_SLOTS],
+            used: 0,
+            pending: Vec::new(),
         }
     }
 
-    /// [`keys_into`].
+    /// [`keys_into`]. Two passes: the words are found and packed first, then looked up, so
+    /// that the lookups — the cache is larger than the processor's nearer caches — are
+    /// independent loads the processor overlaps, rather than each waiting behind a word's
+    /// scanning.
     pub fn keys_into(&mut self, text: &str, body_start: usize, keys: &mut Vec<u64>) {
         keys.clear();
         let body = &text[body_start..];
+        let mut words = std::mem::take(&mut self.pending);
+        words.clear();
         for_each_word(body, |o, word| {
             // With 16 bytes of text from the word's start, one load, masked, packs it.
-            let k = match body.as_bytes().get(o..o + 16) {
+            let p = match body.as_bytes().get(o..o + 16) {
                 Some(c) if word.len() <= 15 => {
                     let x = u128::from_le_bytes(c.try_into().expect("16 bytes"));
-                    let x = x & ((1 << (8 * word.len())) - 1);
-                    if word.len() <= 7 {
-                        self.short_key(word, x as u64)
-                    } else {
-                        self.long_key(word, x | (word.len() as u128) << 120)
-                    }
+                    x & KEEP[word.len()] | (word.len() as u128) << 120
                 }
-                _ => self.key(word),
+                _ => 0,
+            };
+            words.push((p, o as u32, word.len() as u32));
+        });
+        keys.reserve(words.len());
+        for &(p, o, n) in &words {
+            let k = if p != 0 {
+                self.cached(p, body, o, n)
+            } else {
+                self.key(&body[o as usize..(o + n) as usize])
             };
             if let Some(k) = k {
                 keys.push(k);
             }
-        });
+        }
+        self.pending = words;
     }
 
     /// The key of one word, `None` when it normalises to nothing.
     #[inline]
     pub fn key(&mut self, word: &str) -> Option<u64> {
-        let b = word.as_bytes();
-        if (1..=7).contains(&b.len()) {
-            self.short_key(word, normalize::read_le(b))
-        } else if let Some(p) = normalize::pack(b) {
-            self.long_key(word, p)
-        } else {
-            self.compute(word)
+        match normalize::pack(word.as_bytes()) {
+            Some(p) => self.cached(p, word, 0, word.len() as u32),
+            None => self.compute(word),
         }
     }
 
-    /// The key of a word of 8 to 15 bytes, given its [`normalize::pack`].
+    /// The key of the word `text[o..o + n]` of 1 to 15 bytes, given its [`normalize::pack`]
+    /// `p` (never 0: the top byte holds the length).
     #[inline(always)]
-    fn long_key(&mut self, word: &str, p: u128) -> Option<u64> {
-        let s = normalize::WordTable::slot(p) & (LONG_SLOTS - 1);
-        if self.long[s].0 == p {
-            return Some(self.long[s].1);
+    fn cached(&mut self, p: u128, text: &str, o: u32, n: u32) -> Option<u64> {
+        let mask = self.slots.len() - 1;
+        let mut s = normalize::WordTable::slot(p) & mask;
+        loop {
+            let slot = self.slots[s];
+            if slot.word == p {
+                return Some(slot.key);
+            }
+            if slot.word == 0 {
+                break;
+            }
+            s = (s + 1) & mask;
         }
+        self.miss(p, &text[o as usize..(o + n) as usize], s)
+    }
+
+    /// A word not in the cache, whose probe ended at the free slot `s`: compute its key and
+    /// remember it.
+    #[inline(never)]
+    fn miss(&mut self, p: u128, word: &str, s: usize) -> Option<u64> {
         let key = self.compute(word)?;
-        self.long[s] = (p, key);
+        if 2 * (self.used + 1) <= self.slots.len() {
+            self.slots[s] = Slot { word: p, key };
+            self.used += 1;
+        } else if self.slots.len() < MAX_SLOTS {
+            self.grow();
+            self.insert(Slot { word: p, key });
+        }
         Some(key)
     }
 
-    /// The key of a word of 1 to 7 bytes, given those bytes as a little-endian integer.
-    #[inline(always)]
-    fn short_key(&mut self, word: &str, bytes: u64) -> Option<u64> {
-        // The bytes and, in the top byte, the length: never 0, so 0 marks a free slot.
-        let p = bytes | (word.len() as u64) << 56;
-        let s =
-            (p.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SHORT_SLOTS.trailing_zeros())) as usize;
-        if self.short[s].0 == p {
-            return Some(self.short[s].1);
+    /// Double the table, re-inserting every entry.
+    #[cold]
+    fn grow(&mut self) {
+        let size = 2 * self.slots.len();
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
+        self.used = 0;
+        for e in old.into_iter().filter(|e| e.word != 0) {
+            self.insert(e);
         }
-        let key = self.compute(word)?;
-        self.short[s] = (p, key);
-        Some(key)
+    }
+
+    /// Insert an entry known to be absent, with room for it.
+    fn insert(&mut self, e: Slot) {
+        let mask = self.slots.len() - 1;
+        let mut s = normalize::WordTable::slot(e.word) & mask;
+        while self.slots[s].word != 0 {
+            s = (s + 1) & mask;
+        }
+        self.slots[s] = e;
+        self.used += 1;
     }
 
     fn compute(&mut self, word: &str) -> Option<u64> {
@@ -355,102 +414,143 @@ fn first_non_ascii(b: &[u8]) -> Option<usize> {
     (chunks.remainder().iter().position(|&c| c >= 0x80)).map(|k| done + k)
 }
 
-/// Bit `i` set when byte `i` of the 64-byte block is a word byte (letter, digit, `_`).
-/// Branch-free, eight bytes at a time (SWAR); the bytes must be ASCII.
-fn word_mask(block: &[u8; 64]) -> u64 {
+/// Bit `i` of the first mask set when byte `i` of the 64-byte block is a word byte (letter,
+/// digit, `_`); of the second, when it is a byte from `'` to `;` other than a digit, which
+/// takes in every joiner (`' , . : ;`). The bytes must be ASCII. On x86-64, sixteen bytes at
+/// a time with SSE2; elsewhere [`block_masks_swar`]. Both are tested against the definition.
+#[inline]
+fn block_masks(block: &[u8; 64]) -> (u64, u64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of x86-64: every processor this code runs on has it.
+        unsafe { block_masks_sse2(block) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    block_masks_swar(block)
+}
+
+/// [`block_masks`] with SSE2 compares and byte masks.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn block_masks_sse2(block: &[u8; 64]) -> (u64, u64) {
+    use std::arch::x86_64::{
+        _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_set_epi64x,
+    };
+    // Signed byte comparisons: ASCII bytes are non-negative.
+    let between = |x, lo: u8, hi: u8| {
+        _mm_and_si128(
+            _mm_cmpgt_epi8(x, _mm_set1_epi8(lo as i8 - 1)),
+            _mm_cmplt_epi8(x, _mm_set1_epi8(hi as i8 + 1)),
+        )
+    };
+    let (mut words, mut joiners) = (0, 0);
+    for (k, c) in block.chunks_exact(16).enumerate() {
+        let half = |i: usize| i64::from_le_bytes(c[i..i + 8].try_into().expect("8 bytes"));
+        let x = _mm_set_epi64x(half(8), half(0));
+        let letter = between(_mm_or_si128(x, _mm_set1_epi8(0x20)), b'a', b'z');
+        let digit = between(x, b'0', b'9');
+        let under = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'_' as i8));
+        let punct = _mm_andnot_si128(digit, between(x, b'\'', b';'));
+        let word = _mm_or_si128(_mm_or_si128(letter, digit), under);
+        words |= u64::from(_mm_movemask_epi8(word) as u16) << (16 * k);
+        joiners |= u64::from(_mm_movemask_epi8(punct) as u16) << (16 * k);
+    }
+    (words, joiners)
+}
+
+/// [`block_masks`] eight bytes at a time in 64-bit integers (SWAR), branch-free: the
+/// portable version.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn block_masks_swar(block: &[u8; 64]) -> (u64, u64) {
     const fn rep(b: u8) -> u64 {
         b as u64 * 0x0101_0101_0101_0101
     }
     const HIGH: u64 = rep(0x80);
     // For bytes below 0x80, `x + rep(0x80 - lo)` sets a byte's high bit iff it is >= lo.
     let at_least = |x: u64, lo: u8| x + rep(0x80 - lo);
-    let mut mask = 0;
+    // The eight high bits of `h` gathered into one byte.
+    let gather = |h: u64| (h >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+    let (mut words, mut joiners) = (0, 0);
     for (k, c) in block.chunks_exact(8).enumerate() {
         let x = u64::from_le_bytes(c.try_into().expect("8 bytes"));
         let lower = x | rep(0x20);
         let letter = at_least(lower, b'a') & !at_least(lower, b'z' + 1);
         let digit = at_least(x, b'0') & !at_least(x, b'9' + 1);
         let under = !((x ^ rep(b'_')) + rep(0x7F));
-        let high = (letter | digit | under) & HIGH;
-        // Gather the eight high bits into one byte.
-        mask |= ((high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+        let punct = at_least(x, b'\'') & !at_least(x, b';' + 1) & !digit;
+        words |= gather((letter | digit | under) & HIGH) << (8 * k);
+        joiners |= gather(punct & HIGH) << (8 * k);
     }
-    mask
+    (words, joiners)
 }
 
-/// The word masks of an ASCII stretch, computed one 64-byte block at a time as needed.
-struct WordBits<'s> {
-    b: &'s [u8],
-    block: usize,
-    mask: u64,
-}
-
-impl WordBits<'_> {
-    /// The first offset at or after `from` that is (`set`) or is not a word byte, or the
-    /// stretch's length.
-    #[inline(always)]
-    fn next(&mut self, from: usize, set: bool) -> usize {
-        let n = self.b.len();
-        let mut i = from;
-        while i < n {
-            if i / 64 != self.block {
-                self.load(i / 64);
-            }
-            let m = if set { self.mask } else { !self.mask } >> (i % 64);
-            if m != 0 {
-                return (i + m.trailing_zeros() as usize).min(n);
-            }
-            i = (i / 64 + 1) * 64;
+/// [`block_masks`] of the 64 bytes of `b` from `start`, zero-padded past its end.
+#[inline(always)]
+fn masks_at(b: &[u8], start: usize) -> (u64, u64) {
+    match b.get(start..start + 64) {
+        Some(c) => block_masks(c.try_into().expect("64 bytes")),
+        None => {
+            let mut pad = [0u8; 64];
+            pad[..b.len() - start].copy_from_slice(&b[start..]);
+            block_masks(&pad)
         }
-        n
-    }
-
-    fn load(&mut self, block: usize) {
-        let start = 64 * block;
-        self.block = block;
-        self.mask = match self.b.get(start..start + 64) {
-            Some(c) => word_mask(c.try_into().expect("64 bytes")),
-            None => {
-                let mut pad = [0u8; 64];
-                pad[..self.b.len() - start].copy_from_slice(&self.b[start..]);
-                word_mask(&pad)
-            }
-        };
     }
 }
 
-/// The words of an ASCII stretch: runs of word bytes found 64 bytes at a time from
-/// [`word_mask`], each extended across joiners (`' . :` between letters, `' . , ;` between
-/// digits) and kept when it holds a letter or digit.
+/// Whether the ASCII byte `m` between `p` and `x` joins them into one word: `' . :` between
+/// letters, `' . , ;` between digits.
+#[inline]
+fn bridges(p: u8, m: u8, x: u8) -> bool {
+    let (p, m, x) = (
+        CLASS[usize::from(p)],
+        CLASS[usize::from(m)],
+        CLASS[usize::from(x)],
+    );
+    (m & MID_LETTER != 0 && p & x & LETTER != 0) || (m & MID_NUM != 0 && p & x & DIGIT != 0)
+}
+
+/// The words of an ASCII stretch: runs of word bytes and of joiners between two letters or
+/// two digits, kept when they hold a letter or digit. 64 bytes at a time: [`block_masks`]
+/// marks the word bytes and the few bytes that could be joiners; a candidate with word bytes
+/// on both sides is checked by [`bridges`] and joined to them, and each change between word
+/// and non-word bytes starts or ends a word.
 fn ascii_words(s: &str, base: usize, f: &mut impl FnMut(usize, &str)) {
     let b = s.as_bytes();
     let n = b.len();
-    let class = |i: usize| CLASS[usize::from(b[i])];
-    let mut bits = WordBits {
-        b,
-        block: usize::MAX,
-        mask: 0,
-    };
-    let mut i = 0;
-    while i < n {
-        let start = bits.next(i, true);
-        if start >= n {
-            break;
+    let (mut in_word, mut start, mut carry) = (false, 0, 0u64);
+    let mut emit = |start: usize, end: usize| {
+        if b[start] != b'_' || b[start..end].iter().any(|&c| c != b'_') {
+            f(base + start, &s[start..end]);
         }
-        i = bits.next(start, false);
-        while i + 1 < n && class(i) & (MID_LETTER | MID_NUM) != 0 {
-            let (p, m, x) = (class(i - 1), class(i), class(i + 1));
-            if (m & MID_LETTER != 0 && p & x & LETTER != 0)
-                || (m & MID_NUM != 0 && p & x & DIGIT != 0)
-            {
-                i = bits.next(i + 1, false);
-            } else {
-                break;
+    };
+    for at in (0..n).step_by(64) {
+        let (mut words, joiners) = masks_at(b, at);
+        // Joiner candidates with a word byte on each side (at the block's edges, checked).
+        let mut cand = joiners & (words << 1 | 1) & (words >> 1 | 1 << 63);
+        while cand != 0 {
+            let i = cand.trailing_zeros() as usize;
+            cand &= cand - 1;
+            let k = at + i;
+            if k >= 1 && k + 1 < n && bridges(b[k - 1], b[k], b[k + 1]) {
+                words |= 1 << i;
             }
         }
-        if b[start] != b'_' || b[start..i].iter().any(|&c| c != b'_') {
-            f(base + start, &s[start..i]);
+        let mut edges = words ^ (words << 1 | carry);
+        carry = words >> 63;
+        while edges != 0 {
+            let k = at + edges.trailing_zeros() as usize;
+            edges &= edges - 1;
+            if in_word {
+                emit(start, k);
+            } else {
+                start = k;
+            }
+            in_word = !in_word;
         }
+    }
+    if in_word {
+        emit(start, n);
     }
 }
 
@@ -680,8 +780,8 @@ mod tests {
 
     #[test]
     fn cache_evictions_keep_keys_exact() {
-        // Far more distinct words than cache slots, in mixed case, seen twice.
-        let text: String = (0..3 * SHORT_SLOTS)
+        // More distinct words than the cache takes, in mixed case, seen twice.
+        let text: String = (0..MAX_SLOTS)
             .map(|i| {
                 if i % 2 == 0 {
                     format!("Wd{i} ")
@@ -736,28 +836,49 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(1000))]
-        /// Long ASCII stretches: words across the 64-byte blocks of the word masks.
+        /// Both mask builds give the definition on any ASCII block.
         #[test]
-        fn long_ascii_matches_unicode(text in "([a-z]{1,9}|[0-9]{1,4}|_|[ .,:;'\n]){0,200}") {
+        fn block_masks_match_the_definition(v in proptest::collection::vec(0u8..128, 64)) {
+            let block: [u8; 64] = v.try_into().unwrap();
+            let mask = |keep: &dyn Fn(u8) -> bool| {
+                (0..64).fold(0u64, |m, i| m | u64::from(keep(block[i])) << i)
+            };
+            let want = (
+                mask(&|c| c.is_ascii_alphanumeric() || c == b'_'),
+                mask(&|c| (b'\''..=b';').contains(&c) && !c.is_ascii_digit()),
+            );
+            prop_assert_eq!(block_masks(&block), want);
+            prop_assert_eq!(block_masks_swar(&block), want);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        /// Long ASCII stretches: words and joiners across the 64-byte blocks of the masks.
+        #[test]
+        fn long_ascii_matches_unicode(text in "([a-zA-Z]{1,9}|[0-9]{1,4}|_|[ .,:;'\n()+/-]){0,200}") {
             prop_assert_eq!(words_of(&text, true), words_of(&text, false));
         }
     }
 
     #[test]
-    fn word_mask_marks_exactly_word_bytes() {
-        let block: [u8; 64] = std::array::from_fn(|i| (i * 2) as u8);
-        let want = (0..64).fold(0u64, |m, i| {
-            let c = block[i];
-            m | u64::from(c.is_ascii_alphanumeric() || c == b'_') << i
-        });
-        assert_eq!(word_mask(&block), want);
-        let block: [u8; 64] = std::array::from_fn(|i| (i * 2 + 1) as u8);
-        let want = (0..64).fold(0u64, |m, i| {
-            let c = block[i];
-            m | u64::from(c.is_ascii_alphanumeric() || c == b'_') << i
-        });
-        assert_eq!(word_mask(&block), want);
+    fn block_masks_mark_word_bytes_and_joiners() {
+        for odd in [0, 1] {
+            let block: [u8; 64] = std::array::from_fn(|i| (i * 2 + odd) as u8);
+            let mask = |keep: &dyn Fn(u8) -> bool| {
+                (0..64).fold(0u64, |m, i| m | u64::from(keep(block[i])) << i)
+            };
+            let (words, joiners) = block_masks(&block);
+            assert_eq!((words, joiners), block_masks_swar(&block));
+            assert_eq!(words, mask(&|c| c.is_ascii_alphanumeric() || c == b'_'));
+            assert_eq!(
+                joiners,
+                mask(&|c| (b'\''..=b';').contains(&c) && !c.is_ascii_digit())
+            );
+            for c in [b'\'', b',', b'.', b':', b';'] {
+                assert!(joiners & mask(&|x| x == c) != 0 || !block.contains(&c));
+            }
+        }
     }
 
     proptest! {
