@@ -111,11 +111,11 @@ pub fn analyze_with(
     progress.start(Stage::Candidates, None);
     let outlets: Vec<&str> = docs.iter().map(|d| d.outlet.as_str()).collect();
     let wire = attribute::wire_flags(docs, &settings.wire);
-    let candidates = lsh::candidates(&outlets, &wire, &sets, &signatures, settings);
+    let (candidates, stock) =
+        lsh::candidates_and_stock(&outlets, &wire, &sets, &signatures, settings);
     progress.finish(Stage::Candidates);
 
     progress.start(Stage::Verify, Some(candidates.len() as u64));
-    let stock = shingle::frequent(&sets, settings.lsh.max_df);
     let shared = verify::verify_shared(
         &candidates,
         &sets,

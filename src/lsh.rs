@@ -21,8 +21,8 @@
 //!
 //! 1. **Shingle index (containment).** An inverted index over the exact shingle hashes
 //!    (word 5-grams) of every document. A shingle in at most `lsh.max_df` documents (default
-//!    100) is *distinctive*, and two documents sharing at least `min_shared` (by default 1 up to 2,000 documents, 2 above)
-//!    distinctive shingles are a candidate: exactly the verification rule
+//!    100) is *distinctive*, and two documents sharing at least `min_shared` distinctive
+//!    shingles (by default 1 up to 2,000 documents, 2 above) are a candidate: exactly the verification rule
 //!    ([`crate::verify::Evidence`]), so every pair all-pairs verifies through distinctive
 //!    shingles is found. A shingle in more documents is a *stock phrase* ("said in a
 //!    statement", earnings-table lines, or a wire story run by hundreds of outlets); pairing
@@ -80,8 +80,8 @@ pub fn effective_mode(n: usize, settings: &Settings) -> CandidateMode {
     }
 }
 
-/// Candidate pairs of document indices, `i < j`, sorted. `sets` are the sorted shingle sets
-/// and `signatures` the MinHash signatures, one per document.
+/// Candidate pairs of document indices, `i < j`, sorted. `sets` are the sorted shingle sets,
+/// `signatures` the MinHash signatures and `wire` the wire flags, one per document.
 pub fn candidates(
     outlets: &[&str],
     wire: &[bool],
@@ -89,10 +89,26 @@ pub fn candidates(
     signatures: &[Vec<u32>],
     settings: &Settings,
 ) -> Vec<(usize, usize)> {
+    candidates_and_stock(outlets, wire, sets, signatures, settings).0
+}
+
+/// [`candidates`], and the stock shingles (in more than `lsh.max_df` documents, sorted) that
+/// verification needs: the index finds them as it goes, so they are counted again
+/// ([`crate::shingle::frequent`]) only for all pairs.
+pub fn candidates_and_stock(
+    outlets: &[&str],
+    wire: &[bool],
+    sets: &[Vec<u64>],
+    signatures: &[Vec<u32>],
+    settings: &Settings,
+) -> (Vec<(usize, usize)>, Vec<u64>) {
     debug_assert_eq!(outlets.len(), signatures.len());
     debug_assert_eq!(outlets.len(), sets.len());
     match effective_mode(outlets.len(), settings) {
-        CandidateMode::AllPairs => all_pairs(outlets),
+        CandidateMode::AllPairs => (
+            all_pairs(outlets),
+            crate::shingle::frequent(sets, settings.lsh.max_df),
+        ),
         _ => {
             let ids = outlet_ids(outlets);
             let l = &settings.lsh;
@@ -103,20 +119,22 @@ pub fn candidates(
                 l.false_negative_weight,
             );
             let mut pairs = band_pairs(&ids, wire, signatures, b, r, l.max_bucket);
-            pairs.extend(index_pairs(
+            let (index, stock) = index_pairs(
                 &ids,
                 wire,
                 sets,
                 l,
                 settings.min_shared_for(outlets.len()),
                 settings.min_stock_shared,
-            ));
+            );
+            pairs.extend(index);
             pairs.par_sort_unstable();
             pairs.dedup();
-            pairs
+            let pairs = pairs
                 .into_iter()
                 .map(|p| ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize))
-                .collect()
+                .collect();
+            (pairs, stock)
         }
     }
 }
@@ -306,9 +324,11 @@ fn index_pairs(
     lsh: &LshSettings,
     min_shared: usize,
     min_stock_shared: usize,
-) -> Vec<u64> {
+) -> (Vec<u64>, Vec<u64>) {
     // (pair, [distinctive keys, stock links] so far), sorted by pair.
     let mut acc: Vec<(u64, [u32; 2])> = Vec::new();
+    // The stock keys, in hash order: partitions by top bits, each sorted.
+    let mut stock_keys = Vec::new();
     for p in 0..1u64 << PARTITION_BITS {
         let shift = 64 - PARTITION_BITS;
         let mut entries: Vec<(u64, u32)> = sets
@@ -322,6 +342,11 @@ fn index_pairs(
             .collect();
         entries.par_sort_unstable();
         let runs = runs(&entries, usize::MAX);
+        stock_keys.extend(
+            runs.iter()
+                .filter(|rg| rg.len() > lsh.max_df)
+                .map(|rg| entries[rg.start].0),
+        );
         let pairs_of = |stock: bool| {
             let mut part: Vec<u64> = runs
                 .par_iter()
@@ -344,12 +369,14 @@ fn index_pairs(
         drop(entries);
         acc = merge_counts(acc, counted);
     }
-    acc.into_iter()
+    let pairs = acc
+        .into_iter()
         .filter(|&(_, [d, s])| {
             d as usize >= min_shared || (d + s) as usize >= min_stock_shared.max(min_shared).max(1)
         })
         .map(|(p, _)| p)
-        .collect()
+        .collect();
+    (pairs, stock_keys)
 }
 
 /// Run-length counts of sorted `pairs`, in slot `slot` of the count pair.
@@ -482,6 +509,37 @@ mod tests {
         s.lsh.frequent_links = 0;
         s.min_stock_shared = 10;
         assert!(candidates(&outlets, &wire, &sets, &sigs, &s).is_empty());
+    }
+
+    #[test]
+    fn the_index_finds_the_stock_shingles_all_pairs_counts() {
+        use crate::minhash::splitmix64;
+        let mut st = 3u64;
+        let outlets: Vec<String> = (0..200).map(|d| format!("o{}", d % 13)).collect();
+        let outlets: Vec<&str> = outlets.iter().map(String::as_str).collect();
+        let sets: Vec<Vec<u64>> = (0..200)
+            .map(|_| {
+                let mut s: Vec<u64> = (0..60)
+                    .map(|_| (splitmix64(&mut st) % 400).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+                    .collect();
+                s.sort_unstable();
+                s.dedup();
+                s
+            })
+            .collect();
+        let sigs: Vec<Vec<u32>> = vec![vec![u32::MAX; 128]; 200];
+        let mut s = Settings::default();
+        s.lsh.max_df = 25;
+        s.candidates = CandidateMode::Lsh;
+        let (_, stock) = candidates_and_stock(&outlets, &[], &sets, &sigs, &s);
+        let want = crate::shingle::frequent(&sets, 25);
+        assert!(!want.is_empty());
+        assert_eq!(stock, want);
+        s.candidates = CandidateMode::AllPairs;
+        assert_eq!(
+            candidates_and_stock(&outlets, &[], &sets, &sigs, &s).1,
+            want
+        );
     }
 
     #[test]
