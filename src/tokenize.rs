@@ -188,16 +188,18 @@ impl WordKeys {
         let body = &text[body_start..];
         let mut words = std::mem::take(&mut self.pending);
         words.clear();
-        for_each_word(body, |o, word| {
+        let bytes = body.as_bytes();
+        word_ranges(body, |o, end| {
+            let n = end - o;
             // With 16 bytes of text from the word's start, one load, masked, packs it.
-            let p = match body.as_bytes().get(o..o + 16) {
-                Some(c) if word.len() <= 15 => {
+            let p = match bytes.get(o..o + 16) {
+                Some(c) if n <= 15 => {
                     let x = u128::from_le_bytes(c.try_into().expect("16 bytes"));
-                    x & KEEP[word.len()] | (word.len() as u128) << 120
+                    x & KEEP[n] | (n as u128) << 120
                 }
                 _ => 0,
             };
-            words.push((p, o as u32, word.len() as u32));
+            words.push((p, o as u32, n as u32));
         });
         keys.reserve(words.len());
         for &(p, o, n) in &words {
@@ -329,6 +331,12 @@ pub fn mark_sentences(text: &str, body_start: usize, tokens: &mut [Token]) {
 /// that is not whitespace — where UAX #29 always breaks and no rule looks across, so the
 /// words are exactly those of [`for_each_word_unicode`] (a property test checks this).
 pub fn for_each_word(text: &str, mut f: impl FnMut(usize, &str)) {
+    word_ranges(text, |start, end| f(start, &text[start..end]));
+}
+
+/// [`for_each_word`] as byte ranges `start..end` of `text`.
+#[inline]
+fn word_ranges(text: &str, mut f: impl FnMut(usize, usize)) {
     let b = text.as_bytes();
     let n = b.len();
     let safe = |i: usize| {
@@ -346,15 +354,15 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(usize, &str)) {
         while e < n && !safe(e) {
             e += 1;
         }
-        ascii_words(&text[pos..s], pos, &mut f);
+        ascii_words(&b[pos..s], pos, &mut f);
         for (o, w) in text[s..e].split_word_bound_indices() {
             if w.chars().any(char::is_alphanumeric) {
-                f(s + o, w);
+                f(s + o, s + o + w.len());
             }
         }
         pos = e;
     }
-    ascii_words(&text[pos..], pos, &mut f);
+    ascii_words(&b[pos..], pos, &mut f);
 }
 
 /// The reference: every UAX #29 word segment holding a letter or digit.
@@ -515,13 +523,12 @@ fn bridges(p: u8, m: u8, x: u8) -> bool {
 /// marks the word bytes and the few bytes that could be joiners; a candidate with word bytes
 /// on both sides is checked by [`bridges`] and joined to them, and each change between word
 /// and non-word bytes starts or ends a word.
-fn ascii_words(s: &str, base: usize, f: &mut impl FnMut(usize, &str)) {
-    let b = s.as_bytes();
+fn ascii_words(b: &[u8], base: usize, f: &mut impl FnMut(usize, usize)) {
     let n = b.len();
     let (mut in_word, mut start, mut carry) = (false, 0, 0u64);
     let mut emit = |start: usize, end: usize| {
         if b[start] != b'_' || b[start..end].iter().any(|&c| c != b'_') {
-            f(base + start, &s[start..end]);
+            f(base + start, base + end);
         }
     };
     for at in (0..n).step_by(64) {
