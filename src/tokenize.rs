@@ -129,10 +129,12 @@ pub fn keys_into(text: &str, body_start: usize, norm: &Normalization, keys: &mut
 }
 
 /// Word keys of many documents: reusable buffers, and a cache from a word's exact bytes (up
-/// to 15) to its key, an open-addressing table that grows with the vocabulary up to
-/// [`MAX_SLOTS`] and then takes no new words. News vocabulary is small and skewed, so all but
-/// a word's first occurrence skip normalising and hashing; the cache only remembers a pure
-/// function, so results never depend on what it holds.
+/// to 15) to its key, an open-addressing table that doubles when half full up to
+/// [`MAX_SLOTS`], then fills to three quarters, then has each new word replace the word at its
+/// first slot. News vocabulary is small and skewed, so most words skip normalising and
+/// hashing; the cache only remembers a pure function, so results never depend on what it
+/// holds. (The cap keeps the table at 2 MB: a larger one, 8 MB, was slower, its pages being
+/// first touched and its lines fetched from memory.)
 #[derive(Debug)]
 pub struct WordKeys {
     hasher: RandomState,
@@ -151,10 +153,9 @@ struct Slot {
     key: u64,
 }
 
-/// Initial and largest number of cache entries (32 bytes each: 512 KB, 8 MB). The table
-/// doubles when half full.
+/// Initial and largest number of cache entries (32 bytes each: 512 KB, 2 MB).
 const MIN_SLOTS: usize = 1 << 14;
-const MAX_SLOTS: usize = 1 << 18;
+const MAX_SLOTS: usize = 1 << 16;
 
 /// `u128` masks keeping the first `n` bytes, for `n` up to 15.
 static KEEP: [u128; 16] = {
@@ -188,16 +189,18 @@ impl WordKeys {
         let body = &text[body_start..];
         let mut words = std::mem::take(&mut self.pending);
         words.clear();
-        for_each_word(body, |o, word| {
+        let bytes = body.as_bytes();
+        word_ranges(body, |o, end| {
+            let n = end - o;
             // With 16 bytes of text from the word's start, one load, masked, packs it.
-            let p = match body.as_bytes().get(o..o + 16) {
-                Some(c) if word.len() <= 15 => {
+            let p = match bytes.get(o..o + 16) {
+                Some(c) if n <= 15 => {
                     let x = u128::from_le_bytes(c.try_into().expect("16 bytes"));
-                    x & KEEP[word.len()] | (word.len() as u128) << 120
+                    x & KEEP[n] | (n as u128) << 120
                 }
                 _ => 0,
             };
-            words.push((p, o as u32, word.len() as u32));
+            words.push((p, o as u32, n as u32));
         });
         keys.reserve(words.len());
         for &(p, o, n) in &words {
@@ -246,12 +249,22 @@ impl WordKeys {
     #[inline(never)]
     fn miss(&mut self, p: u128, word: &str, s: usize) -> Option<u64> {
         let key = self.compute(word)?;
-        if 2 * (self.used + 1) <= self.slots.len() {
+        // Half full before growing; at the largest size, up to three quarters.
+        let room = if self.slots.len() < MAX_SLOTS { 2 } else { 3 } * (self.slots.len() / 4);
+        if self.used < room {
             self.slots[s] = Slot { word: p, key };
             self.used += 1;
         } else if self.slots.len() < MAX_SLOTS {
             self.grow();
             self.insert(Slot { word: p, key });
+        } else {
+            // Full: the word replaces the one at its first slot (if any), so words that turn
+            // frequent late are still cached. A slot never becomes free, so no other word's
+            // probe is cut short, and at least a quarter of the slots stay free.
+            let h = normalize::WordTable::slot(p) & (self.slots.len() - 1);
+            if self.slots[h].word != 0 {
+                self.slots[h] = Slot { word: p, key };
+            }
         }
         Some(key)
     }
@@ -329,6 +342,12 @@ pub fn mark_sentences(text: &str, body_start: usize, tokens: &mut [Token]) {
 /// that is not whitespace — where UAX #29 always breaks and no rule looks across, so the
 /// words are exactly those of [`for_each_word_unicode`] (a property test checks this).
 pub fn for_each_word(text: &str, mut f: impl FnMut(usize, &str)) {
+    word_ranges(text, |start, end| f(start, &text[start..end]));
+}
+
+/// [`for_each_word`] as byte ranges `start..end` of `text`.
+#[inline]
+fn word_ranges(text: &str, mut f: impl FnMut(usize, usize)) {
     let b = text.as_bytes();
     let n = b.len();
     let safe = |i: usize| {
@@ -346,15 +365,15 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(usize, &str)) {
         while e < n && !safe(e) {
             e += 1;
         }
-        ascii_words(&text[pos..s], pos, &mut f);
+        ascii_words(&b[pos..s], pos, &mut f);
         for (o, w) in text[s..e].split_word_bound_indices() {
             if w.chars().any(char::is_alphanumeric) {
-                f(s + o, w);
+                f(s + o, s + o + w.len());
             }
         }
         pos = e;
     }
-    ascii_words(&text[pos..], pos, &mut f);
+    ascii_words(&b[pos..], pos, &mut f);
 }
 
 /// The reference: every UAX #29 word segment holding a letter or digit.
@@ -515,13 +534,12 @@ fn bridges(p: u8, m: u8, x: u8) -> bool {
 /// marks the word bytes and the few bytes that could be joiners; a candidate with word bytes
 /// on both sides is checked by [`bridges`] and joined to them, and each change between word
 /// and non-word bytes starts or ends a word.
-fn ascii_words(s: &str, base: usize, f: &mut impl FnMut(usize, &str)) {
-    let b = s.as_bytes();
+fn ascii_words(b: &[u8], base: usize, f: &mut impl FnMut(usize, usize)) {
     let n = b.len();
     let (mut in_word, mut start, mut carry) = (false, 0, 0u64);
     let mut emit = |start: usize, end: usize| {
         if b[start] != b'_' || b[start..end].iter().any(|&c| c != b'_') {
-            f(base + start, &s[start..end]);
+            f(base + start, base + end);
         }
     };
     for at in (0..n).step_by(64) {
@@ -780,24 +798,31 @@ mod tests {
 
     #[test]
     fn cache_evictions_keep_keys_exact() {
-        // More distinct words than the cache takes, in mixed case, seen twice.
-        let text: String = (0..MAX_SLOTS)
-            .map(|i| {
-                if i % 2 == 0 {
-                    format!("Wd{i} ")
-                } else {
-                    format!("colour{i}s ")
-                }
-            })
+        // Twice as many distinct words as the cache has slots, in mixed case, then the same
+        // words in another order and interleaved with frequent ones: the full table replaces
+        // entries, and every key stays exact.
+        let word = |i: usize| {
+            if i.is_multiple_of(2) {
+                format!("Wd{i} ")
+            } else {
+                format!("colour{i}s ")
+            }
+        };
+        let first: String = (0..2 * MAX_SLOTS).map(word).collect();
+        let second: String = (0..2 * MAX_SLOTS)
+            .rev()
+            .map(|i| format!("{}the Said {}", word(i), word(i / 7)))
             .collect();
         let norm = norm();
         let mut words = WordKeys::new(&norm);
         let mut keys = Vec::new();
-        let want: Vec<u64> = tokenize(&text, 0, &norm).iter().map(|t| t.key).collect();
-        for _ in 0..2 {
-            words.keys_into(&text, 0, &mut keys);
+        for text in [&first, &second, &first] {
+            let want: Vec<u64> = tokenize(text, 0, &norm).iter().map(|t| t.key).collect();
+            words.keys_into(text, 0, &mut keys);
             assert_eq!(keys, want);
         }
+        assert_eq!(words.slots.len(), MAX_SLOTS);
+        assert_eq!(words.used, 3 * MAX_SLOTS / 4);
     }
 
     proptest! {
