@@ -535,6 +535,7 @@ mod tests {
             body_start: 0,
             lossy: false,
             extra: Default::default(),
+            origin: Default::default(),
         }
     }
 

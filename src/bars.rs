@@ -14,7 +14,6 @@ pub struct Bars {
     bar: Option<ProgressBar>,
     timings: bool,
     started: Mutex<Option<Instant>>,
-    text_bytes: Mutex<u64>,
     run: Instant,
 }
 
@@ -33,31 +32,12 @@ impl Bars {
             bar,
             timings,
             started: Mutex::new(None),
-            text_bytes: Mutex::new(0),
             run: Instant::now(),
         }
     }
 
-    /// Loading begins.
-    pub fn load_start(&self) {
-        if let Some(b) = &self.bar {
-            b.set_prefix("load");
-            b.set_length(0);
-            b.set_position(0);
-        }
-        *self.started.lock().unwrap() = Some(Instant::now());
-    }
-
-    /// Loading ended with `bytes` of text.
-    pub fn load_end(&self, bytes: u64) {
-        *self.text_bytes.lock().unwrap() = bytes;
-        self.report("load", Some(bytes));
-    }
-
-    fn report(&self, name: &str, bytes: Option<u64>) {
-        let t = self.started.lock().unwrap().take();
-        if let (true, Some(t)) = (self.timings, t) {
-            let secs = t.elapsed().as_secs_f64();
+    fn report(&self, name: &str, secs: f64, bytes: Option<u64>) {
+        if self.timings {
             let rate = bytes
                 .map(|b| format!(" ({:.1} MB/s of text)", b as f64 / 1e6 / secs.max(1e-9)))
                 .unwrap_or_default();
@@ -90,6 +70,14 @@ impl Progress for Bars {
             b.set_prefix(stage.name());
             b.set_position(0);
             b.set_length(total.unwrap_or(0));
+            // Without a total (reading a stream), the count alone.
+            let template = match total {
+                Some(_) => "{prefix:>10} {wide_bar} {pos}/{len} {elapsed}",
+                None => "{prefix:>10} {spinner} {pos} {elapsed}",
+            };
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                b.set_style(style);
+            }
         }
         *self.started.lock().unwrap() = Some(Instant::now());
     }
@@ -101,7 +89,14 @@ impl Progress for Bars {
     }
 
     fn finish(&self, stage: Stage) {
-        let bytes = (stage == Stage::Sketch).then(|| *self.text_bytes.lock().unwrap());
-        self.report(stage.name(), bytes);
+        let t = self.started.lock().unwrap().take();
+        // Reading a stream is timed in its parts, reading and sketching.
+        if let (Some(t), false) = (t, stage == Stage::Read) {
+            self.report(stage.name(), t.elapsed().as_secs_f64(), None);
+        }
+    }
+
+    fn part(&self, name: &'static str, time: std::time::Duration, text_bytes: Option<u64>) {
+        self.report(name, time.as_secs_f64(), text_bytes);
     }
 }

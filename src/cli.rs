@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use wirecopy::config::{CandidateMode, Config, LoadOptions, LshSettings, Settings};
-use wirecopy::corpus::{self, Corpus, Input};
+use wirecopy::corpus::Input;
 use wirecopy::error::Error;
 use wirecopy::eval::generate::{self, GenParams};
 use wirecopy::eval::score::{self, ScoreOptions};
@@ -621,30 +621,31 @@ fn init_threads(n: Option<usize>) -> Result<()> {
     Ok(())
 }
 
-/// Load the corpus and analyse it; problems go to stderr, each naming its file (and line),
-/// then a one-line count. Returns the corpus (the HTML report shows its texts), the report
-/// and whether anything was skipped.
+/// Read the corpus in a stream and analyse it; problems go to stderr, each naming its file
+/// (and line), then a one-line count. Returns the analysis (the HTML report shows the texts
+/// of its documents in aligned pairs) and whether anything was skipped.
 fn run_corpus(
     paths: &[String],
     cfg: &Config,
     strict: bool,
     timings: bool,
-) -> Result<(Corpus, Report, bool)> {
+) -> Result<(wirecopy::Analysis, bool)> {
     let progress = progress::Bars::new(timings);
-    let corpus = load_corpus(paths, cfg, strict, &progress)?;
-    let report = wirecopy::analyze_with(&corpus, &cfg.settings, &progress)?;
+    let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
+    let sketched = wirecopy::sketch_stream(&inputs, &cfg.load, &cfg.settings, &progress)?;
+    let documents = sketched.documents.len();
+    let skipped = loaded(&sketched.problems, documents, strict)?;
+    let analysis = wirecopy::analyze_sketched(sketched, &cfg.load, &cfg.settings, &progress)?;
     progress.done();
-    print_problems(&report.problems);
-    let skipped = corpus.skipped();
+    print_problems(&analysis.report.problems);
     if skipped > 0 {
         // Like every stderr write here: a closed stderr must not turn into a panic.
         let _ = writeln!(
             std::io::stderr(),
-            "wirecopy: {skipped} input(s) skipped; the report covers the other {} document(s)",
-            corpus.documents.len()
+            "wirecopy: {skipped} input(s) skipped; the report covers the other {documents} document(s)"
         );
     }
-    Ok((corpus, report, skipped > 0))
+    Ok((analysis, skipped > 0))
 }
 
 fn print_problems(problems: &[wirecopy::error::Problem]) {
@@ -656,33 +657,25 @@ fn print_problems(problems: &[wirecopy::error::Problem]) {
     }
 }
 
-/// Load the corpus; its problems go to stderr here only when nothing will be analysed
-/// (otherwise with the report's own warnings, by [`run_corpus`]).
-fn load_corpus(
-    paths: &[String],
-    cfg: &Config,
-    strict: bool,
-    progress: &progress::Bars,
-) -> Result<Corpus> {
-    let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
-    progress.load_start();
-    let corpus = corpus::load(&inputs, &cfg.load)?;
-    progress.load_end(corpus.documents.iter().map(|d| d.text.len() as u64).sum());
-    let skipped = corpus.skipped();
-    if (strict && skipped > 0) || corpus.documents.is_empty() {
-        print_problems(&corpus.problems);
+/// After loading: with `--strict` and something skipped, or with nothing loaded, print the
+/// problems (otherwise they go to stderr with the report's own warnings, by [`run_corpus`])
+/// and stop before anything is written. Returns the number of skipped inputs.
+fn loaded(problems: &[wirecopy::error::Problem], documents: usize, strict: bool) -> Result<usize> {
+    let skipped = problems.iter().filter(|p| p.skipped).count();
+    if (strict && skipped > 0) || documents == 0 {
+        print_problems(problems);
     }
     if strict && skipped > 0 {
         bail!("{skipped} input(s) skipped and --strict is set; nothing written");
     }
-    if corpus.documents.is_empty() {
+    if documents == 0 {
         bail!(wirecopy::error::Error::EmptyCorpus(if skipped > 0 {
             format!(" ({skipped} input(s) skipped)")
         } else {
             " (no .txt or .jsonl files found)".into()
         }));
     }
-    Ok(corpus)
+    Ok(skipped)
 }
 
 /// `wirecopy sketch`: sketch the corpus PATHs, append `.wcsketch` PATHs, write atomically.
@@ -699,10 +692,17 @@ fn run_sketch(args: &SketchArgs) -> Result<ExitCode> {
     };
     let mut skipped = false;
     if !texts.is_empty() {
-        let corpus = load_corpus(&texts, &cfg, args.load.strict, &progress)?;
-        print_problems(&corpus.problems);
-        skipped = corpus.skipped() > 0;
-        out = wirecopy::sketch::sketch_corpus(&corpus, &cfg.settings, &progress);
+        let inputs: Vec<Input> = texts.iter().map(|p| Input::parse(p)).collect();
+        let mut problems = Vec::new();
+        out = wirecopy::sketch::sketch_stream(
+            &inputs,
+            &cfg.load,
+            &cfg.settings,
+            &mut problems,
+            &progress,
+        )?;
+        skipped = loaded(&problems, out.docs.len(), args.load.strict)? > 0;
+        print_problems(&problems);
     }
     for p in sketches {
         let path = PathBuf::from(p);
@@ -749,10 +749,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => {
             init_threads(args.load.threads)?;
             let cfg = config(&args.detect, &args.load)?;
-            let (corpus, report, skipped) =
+            let (analysis, skipped) =
                 run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?;
+            let report = &analysis.report;
             let filter = args.display.filter();
-            let unknown = filter.unknown_outlets(&report);
+            let unknown = filter.unknown_outlets(report);
             if !unknown.is_empty() {
                 let mut known: Vec<&str> =
                     report.outlets.iter().map(|o| o.outlet.as_str()).collect();
@@ -772,18 +773,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(p) = &args.outlets_csv {
                 wirecopy::output::write_atomic(
                     p,
-                    report::csv::outlets(&report, &filter).as_bytes(),
+                    report::csv::outlets(report, &filter).as_bytes(),
                 )?;
             }
             let bytes = match args.format {
                 Format::Json => {
-                    emit_with(args.output.as_ref(), |w| report::json::write(&report, w))?;
+                    emit_with(args.output.as_ref(), |w| report::json::write(report, w))?;
                     return Ok(ExitCode::from(if skipped { EXIT_SKIPPED } else { EXIT_OK }));
                 }
                 Format::Text => {
                     let (width, color) = args.display.terminal(args.output.is_none());
                     report::text::render(
-                        &report,
+                        report,
                         &report::text::TextOptions {
                             width,
                             color,
@@ -792,13 +793,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     )
                 }
                 Format::Html => {
-                    let texts: Vec<(&str, &str)> = corpus
+                    // Texts are held for the documents in aligned pairs, those with passages.
+                    let texts: Vec<(&str, &str)> = analysis
                         .documents
                         .iter()
+                        .filter(|d| !d.text.is_empty())
                         .map(|d| (d.id.as_str(), d.text.as_str()))
                         .collect();
                     report::html::render(
-                        &report,
+                        report,
                         &texts,
                         &report::html::HtmlOptions {
                             title: format!("wirecopy report: {}", args.paths.join(" ")),
@@ -806,7 +809,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         },
                     )
                 }
-                Format::Csv => report::csv::passages(&report, &filter),
+                Format::Csv => report::csv::passages(report, &filter),
             };
             emit(args.output.as_ref(), bytes.as_bytes())?;
             Ok(ExitCode::from(if skipped { EXIT_SKIPPED } else { EXIT_OK }))
@@ -845,8 +848,9 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         }
         init_threads(args.load.threads)?;
         let cfg = config(&args.detect, &args.load)?;
-        let (_corpus, report, _skipped) =
-            run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?;
+        let report = run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?
+            .0
+            .report;
         let (scores, failed) = args.thresholds.score(truth, &report)?;
         let out = match args.compare.format {
             TextOrJson::Text => score::render_text(&scores),
@@ -882,8 +886,9 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     };
     init_threads(args.load.threads)?;
     let cfg = config(&args.detect, &args.load)?;
-    let (_corpus, report, _skipped) =
-        run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?;
+    let report = run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?
+        .0
+        .report;
     let diff = old
         .as_ref()
         .map(|old| regress::compare(old, &report, args.compare.tolerance));
@@ -1028,7 +1033,9 @@ fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
         None => {
             init_threads(args.load.threads)?;
             let cfg = config(&args.detect, &args.load)?;
-            run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?.1
+            run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?
+                .0
+                .report
         }
     };
     let (scores, failed) = args.thresholds.score(&args.truth, &report)?;

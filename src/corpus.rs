@@ -22,11 +22,16 @@
 //! is read). Nothing is read unboundedly: text files are size-checked before reading and read
 //! through `max_doc_bytes`, JSONL is streamed line by line and a line over the limit is
 //! counted, not kept; FIFOs and devices met while walking a directory are never opened.
-//! Cost: one read of every file; memory is the text of the corpus.
+//!
+//! [`load`] holds the whole corpus in memory. [`load_each`] streams it instead: each
+//! document is handed over as it is read, and one read from a regular file records where it
+//! came from ([`Origin`]), so a caller can drop its text and [`reread`] it later (the
+//! pipeline keeps only the texts of documents in verified pairs).
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, IsTerminal, Read};
+use std::io::{BufRead, IsTerminal, Read, Seek};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -59,6 +64,35 @@ pub struct Document {
     pub lossy: bool,
     /// Other JSONL fields, carried through to the report.
     pub extra: Map<String, Value>,
+    /// Where the text can be read again.
+    pub origin: Origin,
+}
+
+/// Where a document's text can be read again, so a streaming run need not hold it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Origin {
+    /// Only in memory: built by a program, or read from standard input, a FIFO or a device.
+    #[default]
+    Memory,
+    /// Bytes `offset..offset + len` of a regular file: the whole file for plain text, the
+    /// line (without its `\n`) for JSONL. `hash` is [`text_hash`] of the text as read, so a
+    /// file changed in between is noticed.
+    File {
+        /// The file, as opened.
+        file: Arc<Path>,
+        /// Byte offset of the document's bytes.
+        offset: u64,
+        /// Their length.
+        len: u64,
+        /// [`text_hash`] of the decoded text.
+        hash: u64,
+    },
+}
+
+/// A fixed-key hash of a text, to notice that a file changed between two reads.
+pub fn text_hash(text: &str) -> u64 {
+    ahash::RandomState::with_seeds(0x5745_4952, 0x434f_5059, 0x7265_7265, 0x6164_0001)
+        .hash_one(text.as_bytes())
 }
 
 impl Document {
@@ -76,6 +110,7 @@ impl Document {
             body_start: 0,
             lossy: false,
             extra: Map::new(),
+            origin: Origin::Memory,
         }
     }
 }
@@ -112,38 +147,52 @@ pub struct Corpus {
 impl Corpus {
     /// Build a corpus from documents already in memory, rejecting duplicate ids.
     pub fn from_documents(docs: Vec<Document>) -> Corpus {
-        let mut corpus = Corpus::default();
-        let mut seen = HashMap::new();
+        let mut problems = Vec::new();
+        let mut documents = Vec::new();
+        let mut each = |d| documents.push(d);
+        let mut sink = Sink::new(&mut problems, &mut each);
         for doc in docs {
-            corpus.push(doc, &mut seen);
+            sink.doc(doc);
         }
-        corpus
+        Corpus {
+            documents,
+            problems,
+        }
     }
 
     /// Number of documents skipped.
     pub fn skipped(&self) -> usize {
         self.problems.iter().filter(|p| p.skipped).count()
     }
+}
 
-    /// Parse a JSONL input and add its records; the input's problems (bad lines and
-    /// duplicate ids) are kept in line order.
-    fn push_jsonl(
-        &mut self,
-        reader: impl BufRead,
-        name: &str,
-        opts: &LoadOptions,
-        seen: &mut HashMap<String, String>,
-    ) {
-        let start = self.problems.len();
-        for d in parse_jsonl_from(reader, name, opts, &mut self.problems) {
-            self.push(d, seen);
+/// What a JSONL parse yields, in line order. (Each is moved once, straight to the sink, so
+/// the size of a document does not matter.)
+#[allow(clippy::large_enum_variant)]
+enum Item {
+    Doc(Document),
+    Problem(Problem),
+}
+
+/// Receives loaded documents: a duplicate id becomes a problem, the rest go on to `each`.
+struct Sink<'a> {
+    seen: HashMap<String, String>,
+    problems: &'a mut Vec<Problem>,
+    each: &'a mut dyn FnMut(Document),
+}
+
+impl<'a> Sink<'a> {
+    fn new(problems: &'a mut Vec<Problem>, each: &'a mut dyn FnMut(Document)) -> Sink<'a> {
+        Sink {
+            seen: HashMap::new(),
+            problems,
+            each,
         }
-        self.problems[start..].sort_by_key(|p| p.line);
     }
 
-    fn push(&mut self, doc: Document, seen: &mut HashMap<String, String>) {
+    fn doc(&mut self, doc: Document) {
         let here = location(doc.path.as_deref(), doc.line);
-        if let Some(first) = seen.get(&doc.id) {
+        if let Some(first) = self.seen.get(&doc.id) {
             self.problems.push(Problem {
                 path: doc.path.clone().unwrap_or_default(),
                 line: doc.line,
@@ -153,8 +202,29 @@ impl Corpus {
             });
             return;
         }
-        seen.insert(doc.id.clone(), here);
-        self.documents.push(doc);
+        self.seen.insert(doc.id.clone(), here);
+        (self.each)(doc);
+    }
+
+    fn problem(&mut self, p: Problem) {
+        self.problems.push(p);
+    }
+
+    /// Parse a JSONL input and pass its records on; the input's problems (bad lines and
+    /// duplicate ids) are kept in line order.
+    fn jsonl(
+        &mut self,
+        reader: impl BufRead,
+        name: &str,
+        opts: &LoadOptions,
+        file: Option<&Arc<Path>>,
+    ) {
+        let start = self.problems.len();
+        parse_jsonl_each(reader, name, opts, file, &mut |item| match item {
+            Item::Doc(d) => self.doc(d),
+            Item::Problem(p) => self.problem(p),
+        });
+        self.problems[start..].sort_by_key(|p| p.line);
     }
 }
 
@@ -181,6 +251,25 @@ const SNIFF_BYTES: usize = 8 << 10;
 /// lacks a whole outlet. Everything found *below* an argument, and any argument that exists
 /// but cannot be read, is reported as a [`Problem`] and the rest of the corpus is loaded.
 pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Corpus> {
+    let mut problems = Vec::new();
+    let mut documents = Vec::new();
+    load_each(inputs, opts, &mut problems, &mut |d| documents.push(d))?;
+    Ok(Corpus {
+        documents,
+        problems,
+    })
+}
+
+/// [`load`] as a stream: each document goes to `each` as soon as it is read (in the same
+/// order, duplicate ids already rejected), each problem to `problems`. Only the document
+/// being read is held. Documents from regular files carry an [`Origin::File`] to [`reread`]
+/// their text from.
+pub fn load_each(
+    inputs: &[Input],
+    opts: &LoadOptions,
+    problems: &mut Vec<Problem>,
+    each: &mut dyn FnMut(Document),
+) -> Result<()> {
     let missing: Vec<(PathBuf, String)> = inputs
         .iter()
         .filter_map(|input| match input {
@@ -198,41 +287,76 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Corpus> {
     if !missing.is_empty() {
         return Err(Error::MissingInputs(missing));
     }
-    let mut corpus = Corpus::default();
-    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut sink = Sink::new(problems, each);
     for input in inputs {
         match input {
             Input::Stdin => {
                 let stdin = std::io::stdin();
-                corpus.push_jsonl(stdin.lock(), "-", opts, &mut seen);
+                sink.jsonl(stdin.lock(), "-", opts, None);
             }
             Input::Path(path) => {
                 let meta = match std::fs::metadata(path) {
                     Ok(m) => m,
                     Err(e) => {
                         // Gone since the check above.
-                        corpus
-                            .problems
-                            .push(problem(path, None, format!("cannot read: {e}")));
+                        sink.problem(problem(path, None, format!("cannot read: {e}")));
                         continue;
                     }
                 };
                 if meta.is_dir() {
                     let mut files = Vec::new();
                     let mut visited = HashSet::new();
-                    walk(path, path, &mut files, &mut visited, &mut corpus.problems);
+                    walk(path, path, &mut files, &mut visited, sink.problems);
                     for (file, rel) in files {
-                        load_file(&file, Some(&rel), opts, &mut corpus, &mut seen);
+                        load_file(&file, Some(&rel), opts, &mut sink);
                     }
                 } else {
                     // A file named directly is read whatever it is: a FIFO or `/dev/stdin`
                     // from `<(…)` is what the user asked for.
-                    load_file(path, None, opts, &mut corpus, &mut seen);
+                    load_file(path, None, opts, &mut sink);
                 }
             }
         }
     }
-    Ok(corpus)
+    Ok(())
+}
+
+/// Text per batch of [`load_batches`]: enough to keep every thread busy, small next to a
+/// corpus.
+pub const BATCH_BYTES: usize = 8 << 20;
+/// Documents per batch of [`load_batches`] at most.
+pub const BATCH_DOCS: usize = 4096;
+
+/// [`load_each`] in batches of about [`BATCH_BYTES`] of text (at most [`BATCH_DOCS`]
+/// documents): `each` gets every batch in input order and takes its documents. Returns the
+/// time spent in `each`, so that a caller can tell reading from what it does with the text.
+pub fn load_batches(
+    inputs: &[Input],
+    opts: &LoadOptions,
+    problems: &mut Vec<Problem>,
+    each: &mut dyn FnMut(&mut Vec<Document>),
+) -> Result<std::time::Duration> {
+    let mut batch: Vec<Document> = Vec::new();
+    let mut bytes = 0usize;
+    let mut spent = std::time::Duration::ZERO;
+    let mut timed = |batch: &mut Vec<Document>| {
+        let t = std::time::Instant::now();
+        each(batch);
+        batch.clear();
+        spent += t.elapsed();
+    };
+    load_each(inputs, opts, problems, &mut |d| {
+        bytes += d.text.len();
+        batch.push(d);
+        if bytes >= BATCH_BYTES || batch.len() >= BATCH_DOCS {
+            timed(&mut batch);
+            bytes = 0;
+        }
+    })?;
+    if !batch.is_empty() {
+        timed(&mut batch);
+    }
+    Ok(spent)
 }
 
 /// Why a path cannot be used, in words: "no such file or directory", "broken symbolic link
@@ -390,26 +514,23 @@ fn problem(path: &Path, line: Option<usize>, message: String) -> Problem {
     }
 }
 
-fn load_file(
-    path: &Path,
-    rel: Option<&[String]>,
-    opts: &LoadOptions,
-    corpus: &mut Corpus,
-    seen: &mut HashMap<String, String>,
-) {
+fn load_file(path: &Path, rel: Option<&[String]>, opts: &LoadOptions, sink: &mut Sink) {
     let display = path.display().to_string();
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
-            corpus
-                .problems
-                .push(problem(path, None, format!("cannot read: {e}")));
+            sink.problem(problem(path, None, format!("cannot read: {e}")));
             return;
         }
     };
+    // Only a regular file can be read again; the text of anything else is kept.
+    let rereadable = file
+        .metadata()
+        .is_ok_and(|m| m.is_file())
+        .then(|| Arc::<Path>::from(path));
     if extension(path).as_deref() == Some("jsonl") {
         let reader = std::io::BufReader::with_capacity(64 << 10, file);
-        corpus.push_jsonl(reader, &display, opts, seen);
+        sink.jsonl(reader, &display, opts, rereadable.as_ref());
         return;
     }
     let (id, outlet) = match rel {
@@ -443,18 +564,27 @@ fn load_file(
         file.take(max as u64 + 1).read_to_end(&mut bytes)
     };
     match read {
-        Err(e) => corpus.problems.push(skip(format!("cannot read: {e}"))),
+        Err(e) => sink.problem(skip(format!("cannot read: {e}"))),
         Ok(n) if n > max => {
             let size = if len > max as u64 {
                 format!("{len} bytes")
             } else {
                 format!("more than {max} bytes")
             };
-            corpus.problems.push(skip(too_large(&size, max)));
+            sink.problem(skip(too_large(&size, max)));
         }
-        Ok(_) => match decode_text(bytes, opts) {
-            Err(message) => corpus.problems.push(skip(message)),
+        Ok(n) => match decode_text(bytes, opts) {
+            Err(message) => sink.problem(skip(message)),
             Ok((text, lossy)) => {
+                let origin = match rereadable {
+                    Some(file) => Origin::File {
+                        file,
+                        offset: 0,
+                        len: n as u64,
+                        hash: text_hash(&text),
+                    },
+                    None => Origin::Memory,
+                };
                 let (date, body_start) = date_prefix(&text);
                 let doc = Document {
                     id,
@@ -468,11 +598,11 @@ fn load_file(
                     body_start,
                     lossy,
                     extra: Map::new(),
+                    origin,
                 };
-                if let Some(p) = check_content(&doc) {
-                    corpus.problems.push(p);
-                } else {
-                    corpus.push(doc, seen);
+                match check_content(&doc) {
+                    Some(p) => sink.problem(p),
+                    None => sink.doc(doc),
                 }
             }
         },
@@ -575,8 +705,10 @@ pub fn parse_jsonl(
 struct Line {
     /// The line without its `\n` (empty when it was too long).
     bytes: Vec<u8>,
-    /// Its full length in bytes.
+    /// Its full length in bytes, without the `\n`.
     len: usize,
+    /// Whether a `\n` ended it (not so for the last line of an input without one).
+    newline: bool,
 }
 
 /// Read the next line (without `\n`), keeping at most `max` bytes of it in memory: a longer
@@ -586,6 +718,7 @@ fn read_line(r: &mut impl BufRead, max: usize) -> std::io::Result<Option<Line>> 
     let mut line = Line {
         bytes: Vec::new(),
         len: 0,
+        newline: false,
     };
     let mut any = false;
     loop {
@@ -611,6 +744,7 @@ fn read_line(r: &mut impl BufRead, max: usize) -> std::io::Result<Option<Line>> 
         let used = chunk.len() + usize::from(done);
         r.consume(used);
         if done {
+            line.newline = true;
             return Ok(Some(line));
         }
     }
@@ -620,11 +754,28 @@ fn read_line(r: &mut impl BufRead, max: usize) -> std::io::Result<Option<Line>> 
 /// and the line; a read error ends the input with a problem. A binary input (a NUL byte in
 /// its first 8 KiB) is one problem, not one per line; an input without records is a warning.
 pub fn parse_jsonl_from(
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     name: &str,
     opts: &LoadOptions,
     problems: &mut Vec<Problem>,
 ) -> Vec<Document> {
+    let mut docs = Vec::new();
+    parse_jsonl_each(reader, name, opts, None, &mut |item| match item {
+        Item::Doc(d) => docs.push(d),
+        Item::Problem(p) => problems.push(p),
+    });
+    docs
+}
+
+/// [`parse_jsonl_from`] as a stream of documents and problems in line order. With `file`
+/// (the input is that regular file), documents carry their line's [`Origin::File`].
+fn parse_jsonl_each(
+    mut reader: impl BufRead,
+    name: &str,
+    opts: &LoadOptions,
+    file: Option<&Arc<Path>>,
+    emit: &mut dyn FnMut(Item),
+) {
     let max = opts.max_doc_bytes.min(DOC_BYTES_LIMIT);
     let file_problem = |message: String, skipped: bool| Problem {
         path: name.to_string(),
@@ -635,37 +786,42 @@ pub fn parse_jsonl_from(
     };
     match sniff_nul(&mut reader) {
         Ok(Some(pos)) => {
-            problems.push(file_problem(
+            emit(Item::Problem(file_problem(
                 format!("binary file (NUL byte at offset {pos})"),
                 true,
-            ));
-            return Vec::new();
+            )));
+            return;
         }
         Ok(None) => {}
         Err(e) => {
-            problems.push(file_problem(format!("cannot read: {e}"), true));
-            return Vec::new();
+            emit(Item::Problem(file_problem(
+                format!("cannot read: {e}"),
+                true,
+            )));
+            return;
         }
     }
-    let mut docs = Vec::new();
     let mut records = 0usize;
     let mut lineno = 0usize;
+    let mut offset = 0u64;
     loop {
         let line = match read_line(&mut reader, max) {
             Ok(Some(l)) => l,
             Ok(None) => break,
             Err(e) => {
-                problems.push(Problem {
+                emit(Item::Problem(Problem {
                     line: Some(lineno + 1),
                     ..file_problem(
                         format!("cannot read: {e}; the rest of the input is lost"),
                         true,
                     )
-                });
-                return docs;
+                }));
+                return;
             }
         };
         lineno += 1;
+        let start = offset;
+        offset += line.len as u64 + u64::from(line.newline);
         let mut raw = line.bytes.as_slice();
         if lineno == 1 {
             raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
@@ -676,33 +832,96 @@ pub fn parse_jsonl_from(
         }
         records += 1;
         let mut report = |message: String, doc: Option<String>| {
-            problems.push(Problem {
+            emit(Item::Problem(Problem {
                 path: name.to_string(),
                 line: Some(lineno),
                 doc,
                 message,
                 skipped: true,
-            })
+            }))
         };
         if line.len > max {
             report(too_large(&format!("line of {} bytes", line.len), max), None);
             continue;
         }
         match parse_record(raw, name, lineno, opts) {
-            Ok(doc) => match check_content(&doc) {
-                Some(p) => problems.push(p),
-                None => docs.push(doc),
+            Ok(mut doc) => match check_content(&doc) {
+                Some(p) => emit(Item::Problem(p)),
+                None => {
+                    if let Some(file) = file {
+                        doc.origin = Origin::File {
+                            file: file.clone(),
+                            offset: start,
+                            len: line.len as u64,
+                            hash: text_hash(&doc.text),
+                        };
+                    }
+                    emit(Item::Doc(doc))
+                }
             },
             Err((message, id)) => report(message, id),
         }
     }
     if records == 0 {
-        problems.push(file_problem(
+        emit(Item::Problem(file_problem(
             "no JSONL records (the input is empty or blank)".into(),
             false,
-        ));
+        )));
     }
-    docs
+}
+
+/// The text of a document whose text was dropped, read again from where it came from
+/// ([`Origin::File`]: seek, read its bytes, decode or parse them as the first read did).
+/// A document only in memory ([`Origin::Memory`]) gives its text as it is. An error names
+/// the file (and line) when the file cannot be read or no longer holds the same text.
+pub fn reread(doc: &Document, opts: &LoadOptions) -> Result<String> {
+    let Origin::File {
+        file,
+        offset,
+        len,
+        hash,
+    } = &doc.origin
+    else {
+        return Ok(doc.text.clone());
+    };
+    let at = match doc.line {
+        Some(l) => format!("line {l}: "),
+        None => String::new(),
+    };
+    let changed = |why: &str| Error::BadFile {
+        path: file.to_path_buf(),
+        detail: format!(
+            "{at}{why} since it was first read (document {}); nothing written, run again",
+            doc.id
+        ),
+    };
+    let io = |source| Error::Io {
+        path: file.to_path_buf(),
+        source,
+    };
+    let mut f = std::fs::File::open(file).map_err(io)?;
+    f.seek(std::io::SeekFrom::Start(*offset)).map_err(io)?;
+    let mut bytes = Vec::with_capacity(*len as usize);
+    f.take(*len).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 != *len {
+        return Err(changed("the file is shorter"));
+    }
+    let text = match doc.line {
+        Some(lineno) => {
+            let mut raw = bytes.as_slice();
+            if lineno == 1 {
+                raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
+            }
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let name = doc.path.as_deref().unwrap_or_default();
+            parse_record(raw, name, lineno, opts).map(|d| d.text).ok()
+        }
+        None => decode_text(bytes, opts).map(|(t, _)| t).ok(),
+    };
+    match text {
+        Some(t) if text_hash(&t) == *hash => Ok(t),
+        _ => Err(changed("the document changed")),
+    }
 }
 
 /// Position of a NUL byte in the first [`SNIFF_BYTES`] of the input, without consuming it.
@@ -831,6 +1050,7 @@ fn parse_record(
         body_start: 0,
         lossy,
         extra: obj,
+        origin: Origin::Memory,
     })
 }
 
@@ -1029,5 +1249,98 @@ not json
         assert!(docs.is_empty());
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].message, "binary file (NUL byte at offset 4)");
+    }
+
+    /// Every document of a streamed load, read again from its origin, is the text first
+    /// read: JSONL with a byte-order mark, CRLF line ends, blank, bad, over-long and
+    /// duplicate lines, escapes and a last line without `\n`; plain text with a date line and
+    /// invalid UTF-8 (lossy).
+    #[test]
+    fn every_document_reads_back_from_its_origin() {
+        let dir = tempfile::tempdir().unwrap();
+        let feed = "\u{FEFF}{\"id\":\"a\",\"text\":\"first line \\u00e9t\u{e9}\"}\r\n\
+                    \n\
+                    {\"id\":\"b\",\"text\":\"second\\nline\",\"outlet\":\"x\"}\n\
+                    not json\n\
+                    {\"id\":\"long\",\"text\":\"" .to_string()
+            + &"w ".repeat(400)
+            + "\"}\n{\"id\":\"a\",\"text\":\"duplicate\"}\n{\"id\":\"c\",\"text\":\"last \u{1F600}\"}";
+        std::fs::write(dir.path().join("feed.jsonl"), feed).unwrap();
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        std::fs::write(
+            dir.path().join("out/story.txt"),
+            b"date 2025-02-18\nPlain \xFF text\n",
+        )
+        .unwrap();
+        let opts = LoadOptions {
+            lossy: true,
+            max_doc_bytes: 500,
+        };
+        let mut problems = Vec::new();
+        let mut docs = Vec::new();
+        load_each(
+            &[Input::Path(dir.path().to_path_buf())],
+            &opts,
+            &mut problems,
+            &mut |d| docs.push(d),
+        )
+        .unwrap();
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c", "out/story.txt"]);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        for d in &docs {
+            assert!(matches!(d.origin, Origin::File { .. }), "{}", d.id);
+            let mut gone = d.clone();
+            gone.text = String::new();
+            assert_eq!(reread(&gone, &opts).unwrap(), d.text, "{}", d.id);
+        }
+        assert!(docs[3].lossy && docs[3].text.contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn a_file_changed_since_it_was_read_is_an_error_naming_it_and_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.jsonl");
+        std::fs::write(
+            &path,
+            "{\"id\":\"a\",\"text\":\"one\"}\n{\"id\":\"b\",\"text\":\"two\"}\n",
+        )
+        .unwrap();
+        let opts = LoadOptions::default();
+        let corpus = load(&[Input::Path(path.clone())], &opts).unwrap();
+        let b = &corpus.documents[1];
+        assert_eq!(reread(b, &opts).unwrap(), "two");
+        // Same length, other text.
+        std::fs::write(
+            &path,
+            "{\"id\":\"a\",\"text\":\"one\"}\n{\"id\":\"b\",\"text\":\"TWO\"}\n",
+        )
+        .unwrap();
+        let e = reread(b, &opts).unwrap_err().to_string();
+        assert!(
+            e.contains("f.jsonl") && e.contains("line 2") && e.contains("changed"),
+            "{e}"
+        );
+        // Shorter.
+        std::fs::write(&path, "{}").unwrap();
+        let e = reread(b, &opts).unwrap_err().to_string();
+        assert!(e.contains("f.jsonl") && e.contains("shorter"), "{e}");
+        // Gone.
+        std::fs::remove_file(&path).unwrap();
+        let e = reread(b, &opts).unwrap_err().to_string();
+        assert!(e.contains("f.jsonl"), "{e}");
+    }
+
+    #[test]
+    fn only_regular_files_can_be_read_again() {
+        let mut problems = Vec::new();
+        let docs = parse_jsonl(
+            b"{\"id\":\"a\",\"text\":\"x\"}\n",
+            "-",
+            &LoadOptions::default(),
+            &mut problems,
+        );
+        assert_eq!(docs[0].origin, Origin::Memory);
+        assert_eq!(reread(&docs[0], &LoadOptions::default()).unwrap(), "x");
     }
 }

@@ -65,7 +65,8 @@ pub fn analyze(corpus: &Corpus, settings: &Settings) -> Result<Report> {
 /// the signature (4 bytes per permutation) stay. After verification, only the documents of
 /// aligned pairs are tokenised; each pair's alignment becomes its report entries at once, so
 /// alignments are never held for the whole corpus, and the tokens are dropped before the
-/// report is assembled.
+/// report is assembled. [`sketch_stream`] and [`analyze_sketched`] do the same without
+/// holding the corpus's texts.
 pub fn analyze_with(
     corpus: &Corpus,
     settings: &Settings,
@@ -75,50 +76,105 @@ pub fn analyze_with(
     settings.validate()?;
     let docs = &corpus.documents;
     if let Some(d) = docs.iter().find(|d| d.text.len() > corpus::DOC_BYTES_LIMIT) {
-        return Err(error::Error::Invalid(format!(
-            "document {} has {} bytes, more than the limit of {} bytes",
-            d.id,
-            d.text.len(),
-            corpus::DOC_BYTES_LIMIT
-        )));
+        return Err(too_long(d));
     }
     let hasher = minhash::MinHasher::new(settings.permutations, settings.seed);
-
     progress.start(Stage::Sketch, Some(docs.len() as u64));
-    let sketched: Vec<(Vec<u64>, Vec<u32>, usize)> = docs
-        .par_iter()
-        .map_init(Vec::new, |keys, d| {
-            tokenize::keys_into(&d.text, d.body_start, &settings.normalization, keys);
-            let mut set = Vec::new();
-            shingle::hashes_into(keys, settings.shingle, settings.seed, &mut set);
-            set.sort_unstable();
-            set.dedup();
-            let sig = hasher.signature(&set);
-            progress.advance(1);
-            (set, sig, keys.len())
-        })
-        .collect();
-    let mut sets = Vec::with_capacity(docs.len());
-    let mut signatures = Vec::with_capacity(docs.len());
-    let mut words = Vec::with_capacity(docs.len());
-    for (set, sig, w) in sketched {
-        sets.push(set);
-        signatures.push(sig);
-        words.push(w);
-    }
+    let mut sketches = Sketches::default();
+    sketches.extend(docs, &hasher, settings, progress);
     progress.finish(Stage::Sketch);
+    let selected = select(docs, &sketches, settings, progress);
+    finish(
+        docs,
+        sketches,
+        selected,
+        corpus.problems.clone(),
+        settings,
+        progress,
+    )
+}
 
+fn too_long(d: &corpus::Document) -> error::Error {
+    error::Error::Invalid(format!(
+        "document {} has {} bytes, more than the limit of {} bytes",
+        d.id,
+        d.text.len(),
+        corpus::DOC_BYTES_LIMIT
+    ))
+}
+
+/// What the sketch stage keeps of each document, in corpus order.
+#[derive(Debug, Default)]
+struct Sketches {
+    /// Sorted distinct shingle hashes.
+    sets: Vec<Vec<u64>>,
+    signatures: Vec<Vec<u32>>,
+    /// Words (tokens) per document.
+    words: Vec<usize>,
+    sizes: Vec<report::build::TextSize>,
+}
+
+impl Sketches {
+    /// Tokenise, shingle and sign `docs` (in parallel) and append them.
+    fn extend(
+        &mut self,
+        docs: &[corpus::Document],
+        hasher: &minhash::MinHasher,
+        settings: &Settings,
+        progress: &dyn progress::Progress,
+    ) {
+        let sketched: Vec<_> = docs
+            .par_iter()
+            .map_init(Vec::new, |keys, d| {
+                tokenize::keys_into(&d.text, d.body_start, &settings.normalization, keys);
+                let mut set = Vec::new();
+                shingle::hashes_into(keys, settings.shingle, settings.seed, &mut set);
+                set.sort_unstable();
+                set.dedup();
+                let sig = hasher.signature(&set);
+                progress.advance(1);
+                let size = report::build::TextSize::of(&d.text, d.body_start);
+                (set, sig, keys.len(), size)
+            })
+            .collect();
+        for (set, sig, w, size) in sketched {
+            self.sets.push(set);
+            self.signatures.push(sig);
+            self.words.push(w);
+            self.sizes.push(size);
+        }
+    }
+}
+
+/// The verified pairs to align, and what selecting them found.
+struct Selected {
+    verified: Vec<verify::PairStats>,
+    /// Documents in a pair of `verified`: only their texts are needed from here on.
+    involved: Vec<bool>,
+    wire: Vec<bool>,
+    candidate_pairs: usize,
+    verified_pairs: usize,
+}
+
+/// Candidates, verification and the partner cap.
+fn select(
+    docs: &[corpus::Document],
+    sk: &Sketches,
+    settings: &Settings,
+    progress: &dyn progress::Progress,
+) -> Selected {
+    use progress::Stage;
     progress.start(Stage::Candidates, None);
     let outlets: Vec<&str> = docs.iter().map(|d| d.outlet.as_str()).collect();
     let wire = attribute::wire_flags(docs, &settings.wire);
     let (candidates, stock) =
-        lsh::candidates_and_stock(&outlets, &wire, &sets, &signatures, settings);
+        lsh::candidates_and_stock(&outlets, &wire, &sk.sets, &sk.signatures, settings);
     progress.finish(Stage::Candidates);
 
     progress.start(Stage::Verify, Some(candidates.len() as u64));
     let shared = verify::verify_shared(
         &candidates,
-        &sets,
+        &sk.sets,
         &verify::Evidence::new(&stock, settings, docs.len()),
     );
     drop(stock);
@@ -133,16 +189,48 @@ pub fn analyze_with(
         .iter()
         .zip(keep)
         .filter(|(_, k)| *k)
-        .map(|(p, _)| verify::stats(p, &sets, &signatures))
+        .map(|(p, _)| verify::stats(p, &sk.sets, &sk.signatures))
         .collect();
-    drop(shared);
-
-    progress.start(Stage::Align, Some(verified.len() as u64));
     let mut involved = vec![false; docs.len()];
     for p in &verified {
         involved[p.a] = true;
         involved[p.b] = true;
     }
+    Selected {
+        verified,
+        involved,
+        wire,
+        candidate_pairs,
+        verified_pairs,
+    }
+}
+
+/// Align the selected pairs and build the report. The texts of the documents in selected
+/// pairs must be present; no other text is read.
+fn finish(
+    docs: &[corpus::Document],
+    sk: Sketches,
+    sel: Selected,
+    mut problems: Vec<error::Problem>,
+    settings: &Settings,
+    progress: &dyn progress::Progress,
+) -> Result<Report> {
+    use progress::Stage;
+    let Sketches {
+        sets,
+        signatures,
+        words,
+        sizes,
+    } = sk;
+    drop(signatures);
+    let Selected {
+        verified,
+        involved,
+        wire,
+        candidate_pairs,
+        verified_pairs,
+    } = sel;
+    progress.start(Stage::Align, Some(verified.len() as u64));
     let tokens: Vec<Vec<tokenize::Token>> = docs
         .par_iter()
         .zip(&involved)
@@ -154,13 +242,13 @@ pub fn analyze_with(
             }
         })
         .collect();
-    let mut problems = corpus.problems.clone();
     problems.extend(short_documents(docs, &words, settings));
     let masks = attribute::boilerplate_masks(docs, &tokens, &sets, settings);
     drop(sets);
     let index: Vec<report::build::CharIndex> = docs
         .par_iter()
-        .map(|d| report::build::CharIndex::new(&d.text))
+        .zip(&involved)
+        .map(|(d, &inv)| report::build::CharIndex::new(if inv { &d.text } else { "" }))
         .collect();
     let params = AlignParams::from_settings(settings);
     let ctx = report::build::PairContext {
@@ -187,6 +275,7 @@ pub fn analyze_with(
     let report = report::build::build(report::build::Inputs {
         docs,
         index,
+        sizes: &sizes,
         words: &words,
         wire: &wire,
         aligned,
@@ -197,6 +286,115 @@ pub fn analyze_with(
     });
     progress.finish(Stage::Report);
     report
+}
+
+/// A corpus read in a stream and sketched ([`sketch_stream`]): every document's metadata and
+/// sketch, but the text only of documents that cannot be read again ([`corpus::Origin`]).
+#[derive(Debug)]
+pub struct SketchedCorpus {
+    /// Documents in input order; `text` is empty where it was dropped.
+    pub documents: Vec<corpus::Document>,
+    /// Skipped inputs and warnings, in input order.
+    pub problems: Vec<error::Problem>,
+    /// Bytes of text read.
+    pub text_bytes: u64,
+    sketches: Sketches,
+}
+
+impl SketchedCorpus {
+    /// Number of documents skipped.
+    pub fn skipped(&self) -> usize {
+        self.problems.iter().filter(|p| p.skipped).count()
+    }
+}
+
+/// Read the inputs in a stream and sketch each batch of documents as it is read (stage
+/// [`progress::Stage::Read`]; the time spent reading and sketching is reported as the parts
+/// "read" and "sketch"). Texts that can be read again are dropped once sketched, so memory
+/// holds the sketches and metadata, not the corpus. Errors are those of [`corpus::load`].
+pub fn sketch_stream(
+    inputs: &[corpus::Input],
+    opts: &config::LoadOptions,
+    settings: &Settings,
+    progress: &dyn progress::Progress,
+) -> Result<SketchedCorpus> {
+    use progress::Stage;
+    settings.validate()?;
+    let hasher = minhash::MinHasher::new(settings.permutations, settings.seed);
+    let mut out = SketchedCorpus {
+        documents: Vec::new(),
+        problems: Vec::new(),
+        text_bytes: 0,
+        sketches: Sketches::default(),
+    };
+    progress.start(Stage::Read, None);
+    let started = std::time::Instant::now();
+    let mut problems = Vec::new();
+    let sketching = corpus::load_batches(inputs, opts, &mut problems, &mut |batch| {
+        out.sketches.extend(batch, &hasher, settings, progress);
+        for mut d in batch.drain(..) {
+            out.text_bytes += d.text.len() as u64;
+            if d.origin != corpus::Origin::Memory {
+                d.text = String::new();
+            }
+            out.documents.push(d);
+        }
+    })?;
+    out.problems = problems;
+    let total = started.elapsed();
+    let text = Some(out.text_bytes);
+    progress.part("read", total.saturating_sub(sketching), text);
+    progress.part("sketch", sketching, text);
+    progress.finish(Stage::Read);
+    Ok(out)
+}
+
+/// The report of a streamed corpus, and its documents with the texts of those in aligned
+/// pairs (the HTML page shows them).
+#[derive(Debug)]
+pub struct Analysis {
+    /// The report.
+    pub report: Report,
+    /// Documents in input order; `text` is present for every document in an aligned pair.
+    pub documents: Vec<corpus::Document>,
+}
+
+/// Finish what [`sketch_stream`] began: find and verify candidate pairs, read again the
+/// texts of the documents in verified pairs (stage [`progress::Stage::Fetch`]), align and
+/// report. The report is the one [`analyze`] gives for the same corpus held in memory. A
+/// file that changed since it was read stops the run with an error naming it.
+pub fn analyze_sketched(
+    sketched: SketchedCorpus,
+    opts: &config::LoadOptions,
+    settings: &Settings,
+    progress: &dyn progress::Progress,
+) -> Result<Analysis> {
+    use progress::Stage;
+    let SketchedCorpus {
+        mut documents,
+        problems,
+        sketches,
+        ..
+    } = sketched;
+    let selected = select(&documents, &sketches, settings, progress);
+    let wanted: Vec<usize> = (0..documents.len())
+        .filter(|&d| selected.involved[d] && documents[d].origin != corpus::Origin::Memory)
+        .collect();
+    progress.start(Stage::Fetch, Some(wanted.len() as u64));
+    let texts: Vec<String> = wanted
+        .par_iter()
+        .map(|&d| {
+            let t = corpus::reread(&documents[d], opts);
+            progress.advance(1);
+            t
+        })
+        .collect::<Result<_>>()?;
+    for (d, text) in wanted.into_iter().zip(texts) {
+        documents[d].text = text;
+    }
+    progress.finish(Stage::Fetch);
+    let report = finish(&documents, sketches, selected, problems, settings, progress)?;
+    Ok(Analysis { report, documents })
 }
 
 /// Warnings (not skips) for documents too short to ever match: fewer words than one shingle
@@ -227,4 +425,108 @@ fn short_documents(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::LoadOptions;
+    use crate::corpus::{Input, Origin};
+
+    /// `n` words of made-up text from `seed`, a full stop every twelve words.
+    fn words(seed: u64, n: usize) -> String {
+        let mut s = seed;
+        let mut out = String::new();
+        for i in 0..n {
+            let w = minhash::splitmix64(&mut s) % 5000;
+            out.push_str(&format!("w{w}"));
+            out.push_str(if i % 12 == 11 { ". " } else { " " });
+        }
+        out
+    }
+
+    /// A wire story, a partial copy in a text file, another in JSONL, and unrelated articles.
+    fn corpus_on_disk() -> (tempfile::TempDir, Vec<Input>) {
+        let dir = tempfile::tempdir().unwrap();
+        let wire = words(1, 300);
+        let cut: Vec<&str> = wire.split(". ").collect();
+        let first = cut[..10].join(". ").replace("w1", "w9");
+        let later = cut[13..23].join(". ");
+        for (path, text) in [
+            ("ap/wire.txt", wire.clone()),
+            ("daily/copy.txt", format!("{} {first}.", words(2, 40))),
+            ("daily/other.txt", words(3, 200)),
+        ] {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let line = |id: &str, outlet: &str, text: &str| {
+            serde_json::json!({"id": id, "outlet": outlet, "text": text}).to_string()
+        };
+        let feed = [
+            line("h1", "herald", &words(4, 150)),
+            line("h2", "herald", &format!("{later}. {}", words(5, 30))),
+            line("h3", "herald", &words(6, 150)),
+        ]
+        .join("\n");
+        std::fs::write(dir.path().join("herald.jsonl"), feed).unwrap();
+        let inputs = vec![Input::Path(dir.path().to_path_buf())];
+        (dir, inputs)
+    }
+
+    /// Reading in a stream, dropping the texts and reading back only those of documents in
+    /// aligned pairs gives the report of the corpus held in memory, byte for byte.
+    #[test]
+    fn streaming_gives_the_in_memory_report_and_holds_only_aligned_texts() {
+        let (_dir, inputs) = corpus_on_disk();
+        let opts = LoadOptions::default();
+        let settings = Settings::default();
+        let corpus = corpus::load(&inputs, &opts).unwrap();
+        let want = analyze(&corpus, &settings).unwrap();
+        assert_eq!(want.passages.len(), 2, "{:?}", want.passages);
+
+        let sketched = sketch_stream(&inputs, &opts, &settings, &progress::NoProgress).unwrap();
+        assert_eq!(sketched.documents.len(), 6);
+        assert!(sketched.documents.iter().all(|d| d.text.is_empty()));
+        assert_eq!(
+            sketched.text_bytes,
+            corpus
+                .documents
+                .iter()
+                .map(|d| d.text.len() as u64)
+                .sum::<u64>()
+        );
+        let got = analyze_sketched(sketched, &opts, &settings, &progress::NoProgress).unwrap();
+        assert_eq!(
+            serde_json::to_string(&got.report).unwrap(),
+            serde_json::to_string(&want).unwrap()
+        );
+        let held: Vec<&str> = got
+            .documents
+            .iter()
+            .filter(|d| !d.text.is_empty())
+            .map(|d| d.id.as_str())
+            .collect();
+        assert_eq!(held, ["ap/wire.txt", "daily/copy.txt", "h2"]);
+        for (d, m) in got.documents.iter().zip(&corpus.documents) {
+            assert!(d.text.is_empty() || d.text == m.text);
+            assert!(matches!(d.origin, Origin::File { .. }));
+        }
+    }
+
+    #[test]
+    fn a_file_changed_between_the_two_reads_stops_the_run_naming_it() {
+        let (dir, inputs) = corpus_on_disk();
+        let opts = LoadOptions::default();
+        let settings = Settings::default();
+        let sketched = sketch_stream(&inputs, &opts, &settings, &progress::NoProgress).unwrap();
+        let copy = dir.path().join("daily/copy.txt");
+        let text = std::fs::read_to_string(&copy).unwrap();
+        std::fs::write(&copy, text.replace("w9", "x9")).unwrap();
+        let e = analyze_sketched(sketched, &opts, &settings, &progress::NoProgress)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("copy.txt") && e.contains("changed"), "{e}");
+    }
 }

@@ -49,6 +49,16 @@ fn shingle_seeds(seed: u64) -> [u64; 4] {
     ]
 }
 
+/// A fingerprint of the word and shingle hashers as built: the key of one fixed word folded
+/// with the hash of one fixed shingle (seed 0), both by ahash itself. Builds that agree on it
+/// compute the same keys and shingles; ahash's AES hasher (chosen at compile time when the
+/// target has AES instructions) does not agree with its portable one.
+pub fn hash_check() -> u64 {
+    let word = crate::tokenize::word_hasher().hash_one("wirecopy");
+    let shingle = shingle_hasher(0).hash_one([word, 1, 2, 3, 4].as_slice());
+    word.rotate_left(17) ^ shingle
+}
+
 fn shingle_hasher(seed: u64) -> RandomState {
     let [a, b, c, d] = shingle_seeds(seed);
     RandomState::with_seeds(a, b, c, d)

@@ -20,7 +20,8 @@
 //! ```
 //!
 //! The header's `hash_family` names the word/shingle hasher (ahash, exact version, fixed
-//! keys) and the permutation family ([`crate::minhash`]: the shingle hash folded to 32 bits,
+//! keys, and a check value: the hashes of a fixed word and shingle, which differ when ahash
+//! uses its AES hasher or another platform's) and the permutation family ([`crate::minhash`]: the shingle hash folded to 32 bits,
 //! then `(x ^ b)·a mod 2³²`, with `a`, `b` from SplitMix64 of the seed).
 //! Version 1 used multiply-shift `(a·x + b) >> 32` on the 64-bit hash; its files are refused.
 //! Files are written atomically.
@@ -31,9 +32,9 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Normalization, Settings};
-use crate::corpus::Corpus;
-use crate::error::{Error, Result};
+use crate::config::{LoadOptions, Normalization, Settings};
+use crate::corpus::{Corpus, Document, Input};
+use crate::error::{Error, Problem, Result};
 use crate::minhash::MinHasher;
 use crate::progress::{Progress, Stage};
 
@@ -41,9 +42,17 @@ use crate::progress::{Progress, Stage};
 pub const MAGIC: &str = "WIRECOPY-SKETCH";
 /// The current format version.
 pub const FORMAT_VERSION: u32 = 2;
-/// The hash family this build uses (ahash is pinned exactly in `Cargo.toml`).
+/// The hash family this build uses (ahash is pinned exactly in `Cargo.toml`); the header
+/// records it with [`crate::shingle::hash_check`] appended ([`hash_family`]).
 pub const HASH_FAMILY: &str =
     "ahash-0.8.12 fixed keys (words, shingles); x = hash^(hash>>32) as u32, (x^b)*a mod 2^32, splitmix64 parameters";
+
+/// [`HASH_FAMILY`] and this build's [`crate::shingle::hash_check`]: ahash computes other
+/// values when built with AES instructions enabled (`-C target-cpu=native`, say) or on
+/// another platform, and the check tells such builds apart.
+pub fn hash_family() -> String {
+    format!("{HASH_FAMILY}; check {:016x}", crate::shingle::hash_check())
+}
 
 /// Everything that makes two sketches comparable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,7 +86,7 @@ impl SketchParams {
         );
         SketchParams {
             format_version: FORMAT_VERSION,
-            hash_family: HASH_FAMILY.to_string(),
+            hash_family: hash_family(),
             seed: s.seed,
             shingle: s.shingle,
             permutations: s.permutations,
@@ -136,14 +145,52 @@ struct Header {
 }
 
 /// Tokenise, shingle and sign every document of `corpus` (in parallel, in corpus order).
-/// This is the hot path measured by `wirecopy sketch --timings`.
 pub fn sketch_corpus(corpus: &Corpus, settings: &Settings, progress: &dyn Progress) -> Sketch {
     let params = SketchParams::from_settings(settings);
     let hasher = MinHasher::new(settings.permutations, settings.seed);
     progress.start(Stage::Sketch, Some(corpus.documents.len() as u64));
-    let docs = corpus
-        .documents
-        .par_iter()
+    let docs = sketch_docs(&corpus.documents, &params, &hasher, settings, progress);
+    progress.finish(Stage::Sketch);
+    Sketch { params, docs }
+}
+
+/// [`sketch_corpus`] on a corpus read in a stream, batch by batch: no text is held beyond
+/// the batch being sketched. This is the hot path measured by `wirecopy sketch --timings`,
+/// which reports reading and sketching apart (the parts "read" and "sketch" of stage
+/// [`Stage::Read`]). Problems of the inputs go to `problems`.
+pub fn sketch_stream(
+    inputs: &[Input],
+    opts: &LoadOptions,
+    settings: &Settings,
+    problems: &mut Vec<Problem>,
+    progress: &dyn Progress,
+) -> Result<Sketch> {
+    settings.validate()?;
+    let params = SketchParams::from_settings(settings);
+    let hasher = MinHasher::new(settings.permutations, settings.seed);
+    let mut docs = Vec::new();
+    let mut text_bytes = 0u64;
+    progress.start(Stage::Read, None);
+    let started = std::time::Instant::now();
+    let sketching = crate::corpus::load_batches(inputs, opts, problems, &mut |batch| {
+        docs.extend(sketch_docs(batch, &params, &hasher, settings, progress));
+        text_bytes += batch.iter().map(|d| d.text.len() as u64).sum::<u64>();
+    })?;
+    let total = started.elapsed();
+    progress.part("read", total.saturating_sub(sketching), Some(text_bytes));
+    progress.part("sketch", sketching, Some(text_bytes));
+    progress.finish(Stage::Read);
+    Ok(Sketch { params, docs })
+}
+
+fn sketch_docs(
+    docs: &[Document],
+    params: &SketchParams,
+    hasher: &MinHasher,
+    settings: &Settings,
+    progress: &dyn Progress,
+) -> Vec<DocSketch> {
+    docs.par_iter()
         .map_init(
             || (Vec::new(), Vec::new(), Vec::new()),
             |(keys, shingles, table), d| {
@@ -163,9 +210,7 @@ pub fn sketch_corpus(corpus: &Corpus, settings: &Settings, progress: &dyn Progre
                 }
             },
         )
-        .collect();
-    progress.finish(Stage::Sketch);
-    Sketch { params, docs }
+        .collect()
 }
 
 impl Sketch {
@@ -208,15 +253,23 @@ impl Sketch {
 }
 
 fn check(path: &Path, found: &SketchParams, expected: &SketchParams) -> Result<()> {
-    let diff = expected.differences(found);
+    let mut diff = expected.differences(found);
     if diff.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::SettingsMismatch {
-            path: path.to_path_buf(),
-            detail: diff.join("; "),
-        })
+        return Ok(());
     }
+    let family = |p: &SketchParams| p.hash_family.split("; check").next().map(str::to_string);
+    if found.hash_family != expected.hash_family && family(found) == family(expected) {
+        diff.push(
+            "the same hash functions compute other values in this build: ahash built with or \
+             without AES instructions (RUSTFLAGS=\"-C target-cpu=native\"), or another \
+             platform; sketch with one build"
+                .into(),
+        );
+    }
+    Err(Error::SettingsMismatch {
+        path: path.to_path_buf(),
+        detail: diff.join("; "),
+    })
 }
 
 /// Read a sketch file, refusing it unless it was made with `expected` parameters.
@@ -359,5 +412,30 @@ mod tests {
         assert!(mine.extend(sk.clone(), &p).is_err());
         std::fs::write(&p, b"garbage").unwrap();
         assert!(read(&p, &SketchParams::from_settings(&s)).is_err());
+    }
+
+    /// A sketch made by a build whose ahash computes other values (its AES hasher, say) is
+    /// refused, and the message says why.
+    #[test]
+    fn a_build_with_other_hash_values_is_refused() {
+        let s = Settings::default();
+        let sk = sketch_corpus(&corpus(), &s, &NoProgress);
+        assert!(sk
+            .params
+            .hash_family
+            .ends_with(&format!("; check {:016x}", crate::shingle::hash_check())));
+        let mut aes = sk.clone();
+        aes.params.hash_family = format!("{HASH_FAMILY}; check 0123456789abcdef");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("aes.wcsketch");
+        aes.write(&p).unwrap();
+        let msg = read(&p, &sk.params).unwrap_err().to_string();
+        assert!(
+            msg.contains("aes.wcsketch") && msg.contains("check 0123456789abcdef"),
+            "{msg}"
+        );
+        assert!(msg.contains("AES instructions"), "{msg}");
+        let mut mine = sk.clone();
+        assert!(mine.extend(aes, &p).is_err());
     }
 }

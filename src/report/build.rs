@@ -13,6 +13,31 @@ use crate::corpus::Document;
 use crate::tokenize::Token;
 use crate::verify::PairStats;
 
+/// What the report needs of a document's text when the text itself is no longer held: its
+/// length in bytes and characters, and where its body starts, in characters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextSize {
+    /// Length in bytes.
+    pub bytes: usize,
+    /// Length in characters (Unicode scalar values).
+    pub chars: usize,
+    /// [`Document::body_start`] in characters.
+    pub body_start_chars: usize,
+}
+
+impl TextSize {
+    /// The sizes of `text`, whose body starts at byte `body_start`.
+    pub fn of(text: &str, body_start: usize) -> TextSize {
+        let count = |b: &[u8]| b.iter().filter(|&&c| c & 0xC0 != 0x80).count();
+        let head = count(&text.as_bytes()[..body_start]);
+        TextSize {
+            bytes: text.len(),
+            chars: head + count(&text.as_bytes()[body_start..]),
+            body_start_chars: head,
+        }
+    }
+}
+
 /// Byte → character offsets of one text, in O(1) memory per 64 bytes.
 ///
 /// This is the one place offsets change unit. A character offset is the number of Unicode
@@ -104,8 +129,10 @@ pub struct PairPassages {
 pub struct Inputs<'a> {
     /// Documents.
     pub docs: &'a [Document],
-    /// Character indexes of the documents' texts.
+    /// Character indexes of the texts of documents in aligned pairs (others may be empty).
     pub index: Vec<CharIndex<'a>>,
+    /// Sizes of every document's text.
+    pub sizes: &'a [TextSize],
     /// Words per document.
     pub words: &'a [usize],
     /// Wire flags.
@@ -362,6 +389,7 @@ pub fn build(inp: Inputs) -> crate::error::Result<Report> {
     let Inputs {
         docs,
         index,
+        sizes,
         words,
         wire,
         aligned,
@@ -540,7 +568,8 @@ pub fn build(inp: Inputs) -> crate::error::Result<Report> {
     }
     for (d, doc) in docs.iter().enumerate() {
         let idx = &index[d];
-        let chars = idx.char_offset(doc.text.len());
+        let size = sizes[d];
+        let chars = size.chars;
         let reused_chars = union_len(idx, &mut reused[d]);
         let mut by_kind = ByKind::default();
         for (k, spans) in kind_spans[d].iter_mut() {
@@ -614,9 +643,9 @@ pub fn build(inp: Inputs) -> crate::error::Result<Report> {
             path: doc.path.clone(),
             line: doc.line,
             chars,
-            bytes: doc.text.len(),
+            bytes: size.bytes,
             words: words[d],
-            body_start: idx.char_offset(doc.body_start),
+            body_start: size.body_start_chars,
             lossy: doc.lossy,
             wire: wire[d],
             reused_chars,

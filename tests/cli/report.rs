@@ -265,3 +265,76 @@ fn partner_cap_keeps_every_copys_coverage() {
     }
     assert_eq!(coverage(&capped), coverage(&lsh));
 }
+
+/// A file is read twice (texts are dropped after sketching and read back for aligned pairs);
+/// standard input once (its texts are kept). Both give the same report, and the HTML page
+/// shows the texts either way.
+#[test]
+fn jsonl_from_a_file_and_from_stdin_give_the_same_report() {
+    let f = Fixture::new();
+    let mut names: Vec<_> = std::fs::read_dir(samples())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    let feed: String = names
+        .iter()
+        .map(|p| {
+            let id = p.file_stem().unwrap().to_str().unwrap();
+            let text = std::fs::read_to_string(p).unwrap();
+            format!("{}\n", serde_json::json!({"id": id, "text": text}))
+        })
+        .collect();
+    f.write("feed.jsonl", &feed);
+    let from_file = json(&f.run(&["report", "feed.jsonl", "--format", "json"]));
+    let from_stdin = json(&f.run_with(
+        &["report", "-", "--format", "json"],
+        &[],
+        Some(feed.as_bytes()),
+    ));
+    let without_paths = |mut r: serde_json::Value| {
+        for d in r["documents"].as_array_mut().unwrap() {
+            d.as_object_mut().unwrap().remove("path");
+        }
+        r
+    };
+    // Words of an article with passages from outside every passage: only its full text has
+    // them.
+    let first = &from_file["passages"][0]["a"];
+    let doc = first["doc"].as_str().unwrap();
+    let text = std::fs::read_to_string(samples().join(format!("{doc}.txt"))).unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    let spans: Vec<(usize, usize)> = from_file["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| [&p["a"], &p["b"]])
+        .filter(|s| s["doc"] == doc)
+        .map(|s| {
+            (
+                s["start"].as_u64().unwrap() as usize,
+                s["end"].as_u64().unwrap() as usize,
+            )
+        })
+        .collect();
+    let outside = (0..chars.len().saturating_sub(30))
+        .find(|&i| {
+            spans.iter().all(|&(s, e)| i + 30 <= s || i >= e)
+                && chars[i..i + 30]
+                    .iter()
+                    .all(|c| c.is_ascii_alphabetic() || *c == ' ')
+        })
+        .map(|i| chars[i..i + 30].iter().collect::<String>())
+        .expect("30 plain characters outside the passages");
+    assert!(!from_file["passages"].as_array().unwrap().is_empty());
+    assert_eq!(without_paths(from_file), without_paths(from_stdin));
+    for input in [None, Some(feed.as_bytes())] {
+        let arg = if input.is_some() { "-" } else { "feed.jsonl" };
+        let run = f.run_with(&["report", arg, "--format", "html"], &[], input);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout.contains(&outside),
+            "{outside:?} not in the page ({arg})"
+        );
+    }
+}
