@@ -328,35 +328,29 @@ pub const BATCH_BYTES: usize = 8 << 20;
 pub const BATCH_DOCS: usize = 4096;
 
 /// [`load_each`] in batches of about [`BATCH_BYTES`] of text (at most [`BATCH_DOCS`]
-/// documents): `each` gets every batch in input order and takes its documents. Returns the
-/// time spent in `each`, so that a caller can tell reading from what it does with the text.
+/// documents): `each` gets every batch in input order and takes its documents (what it
+/// leaves is dropped).
 pub fn load_batches(
     inputs: &[Input],
     opts: &LoadOptions,
     problems: &mut Vec<Problem>,
     each: &mut dyn FnMut(&mut Vec<Document>),
-) -> Result<std::time::Duration> {
+) -> Result<()> {
     let mut batch: Vec<Document> = Vec::new();
     let mut bytes = 0usize;
-    let mut spent = std::time::Duration::ZERO;
-    let mut timed = |batch: &mut Vec<Document>| {
-        let t = std::time::Instant::now();
-        each(batch);
-        batch.clear();
-        spent += t.elapsed();
-    };
     load_each(inputs, opts, problems, &mut |d| {
         bytes += d.text.len();
         batch.push(d);
         if bytes >= BATCH_BYTES || batch.len() >= BATCH_DOCS {
-            timed(&mut batch);
+            each(&mut batch);
+            batch.clear();
             bytes = 0;
         }
     })?;
     if !batch.is_empty() {
-        timed(&mut batch);
+        each(&mut batch);
     }
-    Ok(spent)
+    Ok(())
 }
 
 /// Why a path cannot be used, in words: "no such file or directory", "broken symbolic link
