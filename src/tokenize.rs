@@ -141,8 +141,9 @@ pub struct WordKeys {
     words: normalize::Normalizer,
     slots: Vec<Slot>,
     used: usize,
-    /// The words of the text being keyed: packed (0 if not), offset and length.
-    pending: Vec<(u128, u32, u32)>,
+    /// The words of the text being keyed: packed (0 if not), offset, length and the packed
+    /// word's [`normalize::WordTable::slot`] hash.
+    pending: Vec<(u128, u32, u32, u32)>,
 }
 
 /// A cache entry: a word's [`normalize::pack`] (0 when free), and its key.
@@ -190,22 +191,29 @@ impl WordKeys {
         let mut words = std::mem::take(&mut self.pending);
         words.clear();
         let bytes = body.as_bytes();
+        let mask = self.slots.len() - 1;
+        let slots = self.slots.as_ptr();
         word_ranges(body, |o, end| {
             let n = end - o;
             // With 16 bytes of text from the word's start, one load, masked, packs it.
-            let p = match bytes.get(o..o + 16) {
+            let (p, h) = match bytes.get(o..o + 16) {
                 Some(c) if n <= 15 => {
                     let x = u128::from_le_bytes(c.try_into().expect("16 bytes"));
-                    x & KEEP[n] | (n as u128) << 120
+                    let p = x & KEEP[n] | (n as u128) << 120;
+                    let h = normalize::WordTable::slot(p);
+                    // The lookups come after the whole text is scanned: ask for the word's
+                    // slot now so that it is near when looked up.
+                    prefetch(slots.wrapping_add(h & mask));
+                    (p, h as u32)
                 }
-                _ => 0,
+                _ => (0, 0),
             };
-            words.push((p, o as u32, n as u32));
+            words.push((p, o as u32, n as u32, h));
         });
         keys.reserve(words.len());
-        for &(p, o, n) in &words {
+        for &(p, o, n, h) in &words {
             let k = if p != 0 {
-                self.cached(p, body, o, n)
+                self.cached(p, h as usize, body, o, n)
             } else {
                 self.key(&body[o as usize..(o + n) as usize])
             };
@@ -220,17 +228,21 @@ impl WordKeys {
     #[inline]
     pub fn key(&mut self, word: &str) -> Option<u64> {
         match normalize::pack(word.as_bytes()) {
-            Some(p) => self.cached(p, word, 0, word.len() as u32),
+            Some(p) => {
+                let h = normalize::WordTable::slot(p);
+                self.cached(p, h, word, 0, word.len() as u32)
+            }
             None => self.compute(word),
         }
     }
 
     /// The key of the word `text[o..o + n]` of 1 to 15 bytes, given its [`normalize::pack`]
-    /// `p` (never 0: the top byte holds the length).
+    /// `p` (never 0: the top byte holds the length) and the hash `h` of `p`
+    /// ([`normalize::WordTable::slot`]).
     #[inline(always)]
-    fn cached(&mut self, p: u128, text: &str, o: u32, n: u32) -> Option<u64> {
+    fn cached(&mut self, p: u128, h: usize, text: &str, o: u32, n: u32) -> Option<u64> {
         let mask = self.slots.len() - 1;
-        let mut s = normalize::WordTable::slot(p) & mask;
+        let mut s = h & mask;
         loop {
             let slot = self.slots[s];
             if slot.word == p {
@@ -295,6 +307,18 @@ impl WordKeys {
         let w = self.words.normalize_bytes(word);
         (!w.is_empty()).then(|| hash_word(&self.hasher, w))
     }
+}
+
+/// Ask for the cache line of `p` to be loaded (a hint only: `p` need not be valid).
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// `hasher.hash_one(w)` for the UTF-8 bytes of a string `w`: `str`'s `Hash` writes the
