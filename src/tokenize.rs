@@ -128,13 +128,15 @@ pub fn keys_into(text: &str, body_start: usize, norm: &Normalization, keys: &mut
     });
 }
 
-/// Word keys of many documents: reusable buffers, and a cache from a word's exact bytes (up
-/// to 15) to its key, an open-addressing table that doubles when half full up to
-/// [`MAX_SLOTS`], then fills to three quarters, then has each new word replace the word at its
-/// first slot. News vocabulary is small and skewed, so most words skip normalising and
+/// Word keys of many documents: reusable buffers, and a cache from a word's bytes (up to 15,
+/// ASCII letters lower-cased, see [`fold_case`]) to its key, an open-addressing table of
+/// [`SLOTS`] entries that fills to three quarters, then has each new word replace the word at
+/// its first slot. News vocabulary is small and skewed, so most words skip normalising and
 /// hashing; the cache only remembers a pure function, so results never depend on what it
-/// holds. (The cap keeps the table at 2 MB: a larger one, 8 MB, was slower, its pages being
-/// first touched and its lines fetched from memory.)
+/// holds. (2 MB: a larger table, 8 MB, was slower, its pages being first touched and its
+/// lines fetched from memory. It is allocated zeroed at its full size, which maps pages
+/// only as they are reached; growing it from 512 KB by doubling touched 3.5 MB and
+/// re-inserted every word twice.)
 #[derive(Debug)]
 pub struct WordKeys {
     hasher: RandomState,
@@ -154,9 +156,23 @@ struct Slot {
     key: u64,
 }
 
-/// Initial and largest number of cache entries (32 bytes each: 512 KB, 2 MB).
-const MIN_SLOTS: usize = 1 << 14;
-const MAX_SLOTS: usize = 1 << 16;
+/// Number of cache entries (32 bytes each: 2 MB).
+const SLOTS: usize = 1 << 16;
+
+/// `n` free cache entries, allocated zeroed: memory fresh from the system is zero already, so
+/// nothing is written, and pages are only mapped as lookups first reach them.
+fn zeroed_slots(n: usize) -> Vec<Slot> {
+    let layout = std::alloc::Layout::array::<Slot>(n.max(1)).expect("a small table");
+    // SAFETY: the layout has a non-zero size.
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<Slot>();
+    if ptr.is_null() {
+        std::alloc::handle_alloc_error(layout);
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `n.max(1)`
+    // `Slot`s, and a `Slot` is integers only, for which all-zero bytes are a valid value (a
+    // free slot, `Slot::default()`), so its first `n` elements are initialised.
+    unsafe { Vec::from_raw_parts(ptr, n, n.max(1)) }
+}
 
 /// `u128` masks keeping the first `n` bytes, for `n` up to 15.
 static KEEP: [u128; 16] = {
@@ -175,7 +191,7 @@ impl WordKeys {
         WordKeys {
             hasher: word_hasher(),
             words: normalize::Normalizer::new(norm),
-            slots: vec![Slot::default(); MIN_SLOTS],
+            slots: zeroed_slots(SLOTS),
             used: 0,
             pending: Vec::new(),
         }
@@ -261,14 +277,9 @@ impl WordKeys {
     #[inline(never)]
     fn miss(&mut self, p: u128, word: &str, s: usize) -> Option<u64> {
         let key = self.compute(word)?;
-        // Half full before growing; at the largest size, up to three quarters.
-        let room = if self.slots.len() < MAX_SLOTS { 2 } else { 3 } * (self.slots.len() / 4);
-        if self.used < room {
+        if self.used < 3 * (self.slots.len() / 4) {
             self.slots[s] = Slot { word: p, key };
             self.used += 1;
-        } else if self.slots.len() < MAX_SLOTS {
-            self.grow();
-            self.insert(Slot { word: p, key });
         } else {
             // Full: the word replaces the one at its first slot (if any), so words that turn
             // frequent late are still cached. A slot never becomes free, so no other word's
@@ -279,28 +290,6 @@ impl WordKeys {
             }
         }
         Some(key)
-    }
-
-    /// Double the table, re-inserting every entry.
-    #[cold]
-    fn grow(&mut self) {
-        let size = 2 * self.slots.len();
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
-        self.used = 0;
-        for e in old.into_iter().filter(|e| e.word != 0) {
-            self.insert(e);
-        }
-    }
-
-    /// Insert an entry known to be absent, with room for it.
-    fn insert(&mut self, e: Slot) {
-        let mask = self.slots.len() - 1;
-        let mut s = normalize::WordTable::slot(e.word) & mask;
-        while self.slots[s].word != 0 {
-            s = (s + 1) & mask;
-        }
-        self.slots[s] = e;
-        self.used += 1;
     }
 
     fn compute(&mut self, word: &str) -> Option<u64> {
@@ -832,8 +821,8 @@ mod tests {
                 format!("colour{i}s ")
             }
         };
-        let first: String = (0..2 * MAX_SLOTS).map(word).collect();
-        let second: String = (0..2 * MAX_SLOTS)
+        let first: String = (0..2 * SLOTS).map(word).collect();
+        let second: String = (0..2 * SLOTS)
             .rev()
             .map(|i| format!("{}the Said {}", word(i), word(i / 7)))
             .collect();
@@ -845,8 +834,8 @@ mod tests {
             words.keys_into(text, 0, &mut keys);
             assert_eq!(keys, want);
         }
-        assert_eq!(words.slots.len(), MAX_SLOTS);
-        assert_eq!(words.used, 3 * MAX_SLOTS / 4);
+        assert_eq!(words.slots.len(), SLOTS);
+        assert_eq!(words.used, 3 * SLOTS / 4);
     }
 
     proptest! {
