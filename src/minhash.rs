@@ -93,6 +93,42 @@ impl MinHasher {
         sig
     }
 
+    /// Whether [`Self::signature_from`] folds each value as it comes: when the signature is
+    /// one block of [`BLOCK`] slots.
+    pub fn fuses(&self) -> bool {
+        self.a.len() == BLOCK && self.b.len() == BLOCK
+    }
+
+    /// [`Self::signature`] of the values `next.value(0)`, …, `next.value(count − 1)` (each
+    /// asked for once, in order). When [`Self::fuses`], each value is folded into the minima as soon
+    /// as it is made, in the same loop, never stored here; otherwise they are collected
+    /// first.
+    pub fn signature_from(&self, count: usize, next: &mut impl Values) -> Vec<u32> {
+        let (Ok(a), Ok(b)) = (
+            <&[u32; BLOCK]>::try_from(&self.a[..]),
+            <&[u32; BLOCK]>::try_from(&self.b[..]),
+        ) else {
+            let values: Vec<u64> = (0..count).map(|j| next.value(j)).collect();
+            return self.signature(&values);
+        };
+        let mut sig = [u32::MAX; BLOCK];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU supports the features the function is compiled for.
+                unsafe { fold_from_avx512(&mut sig, a, b, count, next) };
+                return sig.to_vec();
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: as above.
+                unsafe { fold_from_avx2(&mut sig, a, b, count, next) };
+                return sig.to_vec();
+            }
+        }
+        fold_from(&mut sig, a, b, count, next);
+        sig.to_vec()
+    }
+
     /// Signatures of many sets, in parallel, in input order.
     pub fn signatures(&self, sets: &[Vec<u64>]) -> Vec<Vec<u32>> {
         sets.par_iter().map(|s| self.signature(s)).collect()
@@ -151,6 +187,58 @@ fn fold_block(sig: &mut [u32; BLOCK], a: &[u32; BLOCK], b: &[u32; BLOCK], shingl
         }
     }
     *sig = acc;
+}
+
+/// Values made one at a time for [`MinHasher::signature_from`]. Implementations should mark
+/// [`Values::value`] `#[inline(always)]`, so that it is compiled into the vector loop.
+pub trait Values {
+    /// The `j`-th value; asked for with `j = 0, 1, 2, …` in turn.
+    fn value(&mut self, j: usize) -> u64;
+}
+
+/// [`fold_block`] over values made as they are needed: `next.value(j)` for `j` in `0..count`.
+#[inline(always)]
+fn fold_from(
+    sig: &mut [u32; BLOCK],
+    a: &[u32; BLOCK],
+    b: &[u32; BLOCK],
+    count: usize,
+    next: &mut impl Values,
+) {
+    let mut acc = *sig;
+    for j in 0..count {
+        let x = fold64(next.value(j));
+        for i in 0..BLOCK {
+            acc[i] = acc[i].min(permute(x, a[i], b[i]));
+        }
+    }
+    *sig = acc;
+}
+
+/// [`fold_from`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn fold_from_avx2(
+    sig: &mut [u32; BLOCK],
+    a: &[u32; BLOCK],
+    b: &[u32; BLOCK],
+    count: usize,
+    next: &mut impl Values,
+) {
+    fold_from(sig, a, b, count, next)
+}
+
+/// [`fold_from`] compiled for AVX-512.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn fold_from_avx512(
+    sig: &mut [u32; BLOCK],
+    a: &[u32; BLOCK],
+    b: &[u32; BLOCK],
+    count: usize,
+    next: &mut impl Values,
+) {
+    fold_from(sig, a, b, count, next)
 }
 
 /// [`fold`] compiled for AVX2 (8 u32 lanes; native 32-bit multiply `vpmulld`).

@@ -37,6 +37,7 @@
 
 use ahash::RandomState;
 
+use crate::minhash::MinHasher;
 use crate::tokenize::Token;
 
 /// The keys of the shingle hasher, before ahash's own mixing.
@@ -261,40 +262,136 @@ pub fn shingle_set(tokens: &[Token], n: usize, seed: u64) -> Vec<u64> {
 /// fixed) exhausts a probe budget and is counted by sorting instead, so the cost stays
 /// `O(n log n)` at worst.
 pub fn distinct_count(hashes: &[u64], table: &mut Vec<u64>) -> usize {
-    let size = (4 * hashes.len()).next_power_of_two().max(16);
-    let shift = 64 - size.trailing_zeros();
-    table.clear();
-    table.resize(size, 0);
-    let mut budget = 4 * hashes.len() + 64;
-    let (mut count, mut zero) = (0, false);
+    let mut set = Distinct::new(hashes.len(), table);
     for &h in hashes {
-        if h == 0 {
-            zero = true;
-            continue;
+        set.insert(h);
+    }
+    set.count(hashes)
+}
+
+/// The set of [`distinct_count`], filled one hash at a time.
+struct Distinct<'t> {
+    table: &'t mut Vec<u64>,
+    shift: u32,
+    /// Probe steps left; at 0 the set gives up and [`Self::count`] sorts instead.
+    budget: usize,
+    count: usize,
+    zero: bool,
+}
+
+impl<'t> Distinct<'t> {
+    /// An empty set for up to `n` hashes, in `table`.
+    fn new(n: usize, table: &'t mut Vec<u64>) -> Distinct<'t> {
+        let size = (4 * n).next_power_of_two().max(16);
+        table.clear();
+        table.resize(size, 0);
+        Distinct {
+            table,
+            shift: 64 - size.trailing_zeros(),
+            budget: 4 * n + 64,
+            count: 0,
+            zero: false,
         }
-        let mut i = (h >> shift) as usize;
+    }
+
+    #[inline(always)]
+    fn insert(&mut self, h: u64) {
+        if self.budget == 0 {
+            return;
+        }
+        if h == 0 {
+            self.zero = true;
+            return;
+        }
+        let mask = self.table.len() - 1;
+        let mut i = (h >> self.shift) as usize;
         loop {
-            let s = table[i];
+            let s = self.table[i];
             if s == h {
                 break;
             }
             if s == 0 {
-                table[i] = h;
-                count += 1;
+                self.table[i] = h;
+                self.count += 1;
                 break;
             }
-            i = (i + 1) & (size - 1);
-            budget = budget.saturating_sub(1);
-        }
-        if budget == 0 {
-            table.clear();
-            table.extend_from_slice(hashes);
-            table.sort_unstable();
-            table.dedup();
-            return table.len();
+            i = (i + 1) & mask;
+            self.budget = self.budget.saturating_sub(1);
         }
     }
-    count + usize::from(zero)
+
+    /// The number of distinct values among `hashes`, all of which were inserted.
+    fn count(self, hashes: &[u64]) -> usize {
+        if self.budget == 0 {
+            self.table.clear();
+            self.table.extend_from_slice(hashes);
+            self.table.sort_unstable();
+            self.table.dedup();
+            return self.table.len();
+        }
+        self.count + usize::from(self.zero)
+    }
+}
+
+/// What sketching needs of a document's word `keys`: the MinHash signature of its shingles
+/// and their number of distinct values, exactly
+/// `(hasher.signature(&s), distinct_count(&s, table))` for the shingles `s` of
+/// [`hashes_into`], which `out` holds afterwards. For the default `n = 5` (with
+/// [`PairHasher`]) and a signature of one register block, one loop does it all: each
+/// shingle is hashed, counted and folded into the minima as it comes, so the scalar hashing
+/// and counting run alongside the vector minima instead of in passes of their own.
+pub fn sign(
+    keys: &[u64],
+    n: usize,
+    seed: u64,
+    hasher: &MinHasher,
+    out: &mut Vec<u64>,
+    table: &mut Vec<u64>,
+) -> (Vec<u32>, usize) {
+    if n != 5 || keys.len() < n || !hasher.fuses() || !pair_hasher_is_ahash() {
+        hashes_into(keys, n, seed, out);
+        return (hasher.signature(out), distinct_count(out, table));
+    }
+    let h = PairHasher::new(seed, n);
+    let count = keys.len() + 1 - n;
+    out.clear();
+    out.resize(count, 0);
+    let mut windows = Windows {
+        h,
+        keys,
+        // The pair values of the current window, shifted on by one pair per window.
+        p: [
+            0,
+            h.pair(keys[0], keys[1]),
+            h.pair(keys[1], keys[2]),
+            h.pair(keys[2], keys[3]),
+        ],
+        out,
+        set: Distinct::new(count, table),
+    };
+    let sig = hasher.signature_from(count, &mut windows);
+    (sig, windows.set.count(windows.out))
+}
+
+/// The shingles of [`sign`], hashed, stored and counted one at a time.
+struct Windows<'a, 't> {
+    h: PairHasher,
+    keys: &'a [u64],
+    p: [u64; 4],
+    out: &'a mut [u64],
+    set: Distinct<'t>,
+}
+
+impl crate::minhash::Values for Windows<'_, '_> {
+    #[inline(always)]
+    fn value(&mut self, j: usize) -> u64 {
+        let [_, a, b, c] = self.p;
+        self.p = [a, b, c, self.h.pair(self.keys[j + 3], self.keys[j + 4])];
+        let s = self.h.window(&self.p);
+        self.out[j] = s;
+        self.set.insert(s);
+        s
+    }
 }
 
 /// Size of the intersection of two sorted, deduplicated sets: a branch-free linear merge
@@ -420,6 +517,27 @@ mod tests {
             let mut table = vec![5; 3];
             prop_assert_eq!(distinct_count(&v, &mut table), want);
             prop_assert_eq!(distinct_count(&v, &mut table), want);
+        }
+
+        /// The fused loop gives the separate passes' shingles, signature and count, for the
+        /// default and other shingle sizes and signature lengths (repeated keys make repeated
+        /// shingles).
+        #[test]
+        fn sign_matches_the_separate_passes(
+            keys in proptest::collection::vec(prop_oneof![0u64..6, any::<u64>()], 0..300),
+            n in prop_oneof![Just(5usize), 1usize..9],
+            k in prop_oneof![Just(128usize), Just(256), 1usize..200],
+            seed in prop_oneof![Just(0u64), any::<u64>()],
+        ) {
+            let m = MinHasher::new(k, seed ^ 1);
+            let mut want = Vec::new();
+            hashes_into(&keys, n, seed, &mut want);
+            let mut table = vec![3; 5];
+            let want_count = distinct_count(&want, &mut table);
+            let mut out = vec![9; 4];
+            let got = sign(&keys, n, seed, &m, &mut out, &mut table);
+            prop_assert_eq!(got, (m.signature(&want), want_count));
+            prop_assert_eq!(out, want);
         }
 
         #[test]

@@ -199,10 +199,15 @@ fn sketch_docs(
             || (Vec::new(), Vec::new(), Vec::new()),
             |(keys, shingles, table), d| {
                 crate::tokenize::keys_into(&d.text, d.body_start, &settings.normalization, keys);
-                crate::shingle::hashes_into(keys, settings.shingle, settings.seed, shingles);
                 // A minimum ignores repeats: no set is needed, only its size.
-                let signature = hasher.signature(shingles);
-                let distinct = crate::shingle::distinct_count(shingles, table);
+                let (signature, distinct) = crate::shingle::sign(
+                    keys,
+                    settings.shingle,
+                    settings.seed,
+                    &hasher,
+                    shingles,
+                    table,
+                );
                 let band_keys = crate::lsh::band_keys(&signature, params.bands, params.rows);
                 progress.advance(1);
                 DocSketch {

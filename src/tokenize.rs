@@ -128,21 +128,24 @@ pub fn keys_into(text: &str, body_start: usize, norm: &Normalization, keys: &mut
     });
 }
 
-/// Word keys of many documents: reusable buffers, and a cache from a word's exact bytes (up
-/// to 15) to its key, an open-addressing table that doubles when half full up to
-/// [`MAX_SLOTS`], then fills to three quarters, then has each new word replace the word at its
-/// first slot. News vocabulary is small and skewed, so most words skip normalising and
+/// Word keys of many documents: reusable buffers, and a cache from a word's bytes (up to 15,
+/// ASCII letters lower-cased, see [`fold_case`]) to its key, an open-addressing table of
+/// [`SLOTS`] entries that fills to three quarters, then has each new word replace the word at
+/// its first slot. News vocabulary is small and skewed, so most words skip normalising and
 /// hashing; the cache only remembers a pure function, so results never depend on what it
-/// holds. (The cap keeps the table at 2 MB: a larger one, 8 MB, was slower, its pages being
-/// first touched and its lines fetched from memory.)
+/// holds. (2 MB: a larger table, 8 MB, was slower, its pages being first touched and its
+/// lines fetched from memory. It is allocated zeroed at its full size, which maps pages
+/// only as they are reached; growing it from 512 KB by doubling touched 3.5 MB and
+/// re-inserted every word twice.)
 #[derive(Debug)]
 pub struct WordKeys {
     hasher: RandomState,
     words: normalize::Normalizer,
     slots: Vec<Slot>,
     used: usize,
-    /// The words of the text being keyed: packed (0 if not), offset and length.
-    pending: Vec<(u128, u32, u32)>,
+    /// The words of the text being keyed: packed (0 if not), offset, length and the packed
+    /// word's [`normalize::WordTable::slot`] hash.
+    pending: Vec<(u128, u32, u32, u32)>,
 }
 
 /// A cache entry: a word's [`normalize::pack`] (0 when free), and its key.
@@ -153,9 +156,23 @@ struct Slot {
     key: u64,
 }
 
-/// Initial and largest number of cache entries (32 bytes each: 512 KB, 2 MB).
-const MIN_SLOTS: usize = 1 << 14;
-const MAX_SLOTS: usize = 1 << 16;
+/// Number of cache entries (32 bytes each: 2 MB).
+const SLOTS: usize = 1 << 16;
+
+/// `n` free cache entries, allocated zeroed: memory fresh from the system is zero already, so
+/// nothing is written, and pages are only mapped as lookups first reach them.
+fn zeroed_slots(n: usize) -> Vec<Slot> {
+    let layout = std::alloc::Layout::array::<Slot>(n.max(1)).expect("a small table");
+    // SAFETY: the layout has a non-zero size.
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<Slot>();
+    if ptr.is_null() {
+        std::alloc::handle_alloc_error(layout);
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `n.max(1)`
+    // `Slot`s, and a `Slot` is integers only, for which all-zero bytes are a valid value (a
+    // free slot, `Slot::default()`), so its first `n` elements are initialised.
+    unsafe { Vec::from_raw_parts(ptr, n, n.max(1)) }
+}
 
 /// `u128` masks keeping the first `n` bytes, for `n` up to 15.
 static KEEP: [u128; 16] = {
@@ -174,7 +191,7 @@ impl WordKeys {
         WordKeys {
             hasher: word_hasher(),
             words: normalize::Normalizer::new(norm),
-            slots: vec![Slot::default(); MIN_SLOTS],
+            slots: zeroed_slots(SLOTS),
             used: 0,
             pending: Vec::new(),
         }
@@ -190,22 +207,29 @@ impl WordKeys {
         let mut words = std::mem::take(&mut self.pending);
         words.clear();
         let bytes = body.as_bytes();
+        let mask = self.slots.len() - 1;
+        let slots = self.slots.as_ptr();
         word_ranges(body, |o, end| {
             let n = end - o;
             // With 16 bytes of text from the word's start, one load, masked, packs it.
-            let p = match bytes.get(o..o + 16) {
+            let (p, h) = match bytes.get(o..o + 16) {
                 Some(c) if n <= 15 => {
                     let x = u128::from_le_bytes(c.try_into().expect("16 bytes"));
-                    x & KEEP[n] | (n as u128) << 120
+                    let p = x & KEEP[n] | (n as u128) << 120;
+                    let h = normalize::WordTable::slot(p);
+                    // The lookups come after the whole text is scanned: ask for the word's
+                    // slot now so that it is near when looked up.
+                    prefetch(slots.wrapping_add(h & mask));
+                    (p, h as u32)
                 }
-                _ => 0,
+                _ => (0, 0),
             };
-            words.push((p, o as u32, n as u32));
+            words.push((p, o as u32, n as u32, h));
         });
         keys.reserve(words.len());
-        for &(p, o, n) in &words {
+        for &(p, o, n, h) in &words {
             let k = if p != 0 {
-                self.cached(p, body, o, n)
+                self.cached(p, h as usize, body, o, n)
             } else {
                 self.key(&body[o as usize..(o + n) as usize])
             };
@@ -220,17 +244,21 @@ impl WordKeys {
     #[inline]
     pub fn key(&mut self, word: &str) -> Option<u64> {
         match normalize::pack(word.as_bytes()) {
-            Some(p) => self.cached(p, word, 0, word.len() as u32),
+            Some(p) => {
+                let h = normalize::WordTable::slot(p);
+                self.cached(p, h, word, 0, word.len() as u32)
+            }
             None => self.compute(word),
         }
     }
 
     /// The key of the word `text[o..o + n]` of 1 to 15 bytes, given its [`normalize::pack`]
-    /// `p` (never 0: the top byte holds the length).
+    /// `p` (never 0: the top byte holds the length) and the hash `h` of `p`
+    /// ([`normalize::WordTable::slot`]).
     #[inline(always)]
-    fn cached(&mut self, p: u128, text: &str, o: u32, n: u32) -> Option<u64> {
+    fn cached(&mut self, p: u128, h: usize, text: &str, o: u32, n: u32) -> Option<u64> {
         let mask = self.slots.len() - 1;
-        let mut s = normalize::WordTable::slot(p) & mask;
+        let mut s = h & mask;
         loop {
             let slot = self.slots[s];
             if slot.word == p {
@@ -249,14 +277,9 @@ impl WordKeys {
     #[inline(never)]
     fn miss(&mut self, p: u128, word: &str, s: usize) -> Option<u64> {
         let key = self.compute(word)?;
-        // Half full before growing; at the largest size, up to three quarters.
-        let room = if self.slots.len() < MAX_SLOTS { 2 } else { 3 } * (self.slots.len() / 4);
-        if self.used < room {
+        if self.used < 3 * (self.slots.len() / 4) {
             self.slots[s] = Slot { word: p, key };
             self.used += 1;
-        } else if self.slots.len() < MAX_SLOTS {
-            self.grow();
-            self.insert(Slot { word: p, key });
         } else {
             // Full: the word replaces the one at its first slot (if any), so words that turn
             // frequent late are still cached. A slot never becomes free, so no other word's
@@ -269,32 +292,22 @@ impl WordKeys {
         Some(key)
     }
 
-    /// Double the table, re-inserting every entry.
-    #[cold]
-    fn grow(&mut self) {
-        let size = 2 * self.slots.len();
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
-        self.used = 0;
-        for e in old.into_iter().filter(|e| e.word != 0) {
-            self.insert(e);
-        }
-    }
-
-    /// Insert an entry known to be absent, with room for it.
-    fn insert(&mut self, e: Slot) {
-        let mask = self.slots.len() - 1;
-        let mut s = normalize::WordTable::slot(e.word) & mask;
-        while self.slots[s].word != 0 {
-            s = (s + 1) & mask;
-        }
-        self.slots[s] = e;
-        self.used += 1;
-    }
-
     fn compute(&mut self, word: &str) -> Option<u64> {
         let w = self.words.normalize_bytes(word);
         (!w.is_empty()).then(|| hash_word(&self.hasher, w))
     }
+}
+
+/// Ask for the cache line of `p` to be loaded (a hint only: `p` need not be valid).
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// `hasher.hash_one(w)` for the UTF-8 bytes of a string `w`: `str`'s `Hash` writes the
@@ -808,8 +821,8 @@ mod tests {
                 format!("colour{i}s ")
             }
         };
-        let first: String = (0..2 * MAX_SLOTS).map(word).collect();
-        let second: String = (0..2 * MAX_SLOTS)
+        let first: String = (0..2 * SLOTS).map(word).collect();
+        let second: String = (0..2 * SLOTS)
             .rev()
             .map(|i| format!("{}the Said {}", word(i), word(i / 7)))
             .collect();
@@ -821,8 +834,8 @@ mod tests {
             words.keys_into(text, 0, &mut keys);
             assert_eq!(keys, want);
         }
-        assert_eq!(words.slots.len(), MAX_SLOTS);
-        assert_eq!(words.used, 3 * MAX_SLOTS / 4);
+        assert_eq!(words.slots.len(), SLOTS);
+        assert_eq!(words.used, 3 * SLOTS / 4);
     }
 
     proptest! {
