@@ -281,9 +281,13 @@ fn merge_segments(
         // A segment inside another on both sides adds nothing.
         let ext: Vec<_> = segs.iter().map(|s| extent(s)).collect();
         let mut keep = vec![true; segs.len()];
+        // Sorted by start in A, only earlier segments, or later ones with the same start,
+        // can hold segment `j`; of the earlier ones only those still open where `j` starts
+        // (`active`: a segment ending before one start ends before every later one).
+        let mut active: Vec<usize> = Vec::new();
         for j in 0..segs.len() {
             let (ja0, ja1, jb0, jb1) = ext[j];
-            keep[j] = !(0..segs.len()).any(|i| {
+            let holds = |i: usize| {
                 let (ia0, ia1, ib0, ib1) = ext[i];
                 i != j
                     && keep[i]
@@ -292,7 +296,14 @@ fn merge_segments(
                     && ib0 <= jb0
                     && jb1 <= ib1
                     && (ext[i] != ext[j] || i < j)
-            });
+            };
+            active.retain(|&i| ext[i].1 >= ja0 && keep[i]);
+            let before = active.iter().any(|&i| holds(i));
+            let same_start = (j + 1..segs.len())
+                .take_while(|&i| ext[i].0 == ja0)
+                .any(holds);
+            keep[j] = !(before || same_start);
+            active.push(j);
         }
         let mut it = keep.iter();
         segs.retain(|_| *it.next().unwrap());
@@ -302,6 +313,10 @@ fn merge_segments(
             let (ka0, ka1, kb0, kb1) = ext[i];
             for j in i + 1..segs.len() {
                 let (sa0, sa1, sb0, sb1) = ext[j];
+                // Sorted by start in A: no later segment is close either.
+                if sa0 > ka1 + max_gap {
+                    break;
+                }
                 let colinear = sa0 >= ka0 && sb0 >= kb0 && sa1 > ka1 && sb1 > kb1;
                 let close = sa0 <= ka1 + max_gap && sb0 <= kb1 + max_gap;
                 if !colinear || !close || failed.contains(&(ext[i], ext[j])) {

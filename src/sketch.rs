@@ -204,7 +204,7 @@ fn sketch_docs(
                     keys,
                     settings.shingle,
                     settings.seed,
-                    &hasher,
+                    hasher,
                     shingles,
                     table,
                 );
