@@ -27,8 +27,8 @@ corpus() {
   echo "$f"
 }
 
-echo "| articles | MB | wall s | peak GB | sketch | candidates | verify | align | report | verified pairs | aligned pairs | passages |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| articles | MB | wall s | peak GB | read | sketch | candidates | verify | fetch | align | report | verified pairs | aligned pairs | passages |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
   f="$(corpus "$n")"
   /usr/bin/time -v "$bin" report "$f" --format json -o "$out/r.json" --timings 2> "$out/err"
@@ -44,7 +44,7 @@ with open(rep) as fh:
     head = fh.read(4096)
 s = {k: int(v) for k, v in re.findall(r'"(verified_pairs|aligned_pairs|passages)": (\d+)', head)}
 print(f"| {int(n):,} | {os.path.getsize(f) / 1e6:.0f} | {secs:.0f} | {peak:.2f} | "
-      + " | ".join(t.get(k, "?") for k in ("sketch", "candidates", "verify", "align", "report"))
+      + " | ".join(t.get(k, "?") for k in ("read", "sketch", "candidates", "verify", "fetch", "align", "report"))
       + f" | {s['verified_pairs']:,} | {s['aligned_pairs']:,} | {s['passages']:,} |")
 PY
 done
