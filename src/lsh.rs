@@ -513,20 +513,9 @@ mod tests {
 
     #[test]
     fn the_index_finds_the_stock_shingles_all_pairs_counts() {
-        use crate::minhash::splitmix64;
-        let mut st = 3u64;
         let outlets: Vec<String> = (0..200).map(|d| format!("o{}", d % 13)).collect();
         let outlets: Vec<&str> = outlets.iter().map(String::as_str).collect();
-        let sets: Vec<Vec<u64>> = (0..200)
-            .map(|_| {
-                let mut s: Vec<u64> = (0..60)
-                    .map(|_| (splitmix64(&mut st) % 400).wrapping_mul(0x9E37_79B9_7F4A_7C15))
-                    .collect();
-                s.sort_unstable();
-                s.dedup();
-                s
-            })
-            .collect();
+        let sets = crate::shingle::random_sets(3, 200, 60, 400);
         let sigs: Vec<Vec<u32>> = vec![vec![u32::MAX; 128]; 200];
         let mut s = Settings::default();
         s.lsh.max_df = 25;

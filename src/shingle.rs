@@ -407,23 +407,30 @@ pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
     n
 }
 
+/// `docs` sorted shingle sets of up to `per_doc` values each, drawn from `pool` values
+/// spread over the whole hash range, so that they recur across sets (for tests).
+#[cfg(test)]
+pub(crate) fn random_sets(seed: u64, docs: usize, per_doc: usize, pool: u64) -> Vec<Vec<u64>> {
+    let mut st = seed;
+    (0..docs)
+        .map(|_| {
+            let mut s: Vec<u64> = (0..per_doc)
+                .map(|_| {
+                    (crate::minhash::splitmix64(&mut st) % pool).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                })
+                .collect();
+            s.sort_unstable();
+            s.dedup();
+            s
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn frequent_matches_a_direct_count() {
-        use crate::minhash::splitmix64;
-        let mut st = 7u64;
-        let sets: Vec<Vec<u64>> = (0..300)
-            .map(|_| {
-                // Values spread over the whole hash range, from a small pool so they recur.
-                let mut s: Vec<u64> = (0..40)
-                    .map(|_| (splitmix64(&mut st) % 500).wrapping_mul(0x9E37_79B9_7F4A_7C15))
-                    .collect();
-                s.sort_unstable();
-                s.dedup();
-                s
-            })
-            .collect();
+        let sets = super::random_sets(7, 300, 40, 500);
         let mut df = std::collections::HashMap::new();
         for s in &sets {
             for &h in s {
