@@ -208,17 +208,18 @@ pub fn band_keys(sig: &[u32], b: usize, r: usize) -> Vec<u64> {
     if sig.iter().all(|&x| x == u32::MAX) {
         return Vec::new();
     }
-    (0..b)
-        .map(|band| {
-            let mut state = band as u64;
-            let mut key = crate::minhash::splitmix64(&mut state);
-            for &x in &sig[band * r..(band + 1) * r] {
-                state = key ^ x as u64;
-                key = crate::minhash::splitmix64(&mut state);
-            }
-            key
-        })
-        .collect()
+    // Band by band, each key is a chain of `r + 1` dependent mixes; the bands advance in
+    // lock-step, a row at a time, so the processor overlaps their chains.
+    let mut keys: Vec<u64> = (0..b)
+        .map(|band| crate::minhash::splitmix64(&mut (band as u64)))
+        .collect();
+    for row in 0..r {
+        for (band, key) in keys.iter_mut().enumerate() {
+            let mut state = *key ^ u64::from(sig[band * r + row]);
+            *key = crate::minhash::splitmix64(&mut state);
+        }
+    }
+    keys
 }
 
 fn band_pairs(
@@ -529,6 +530,31 @@ mod tests {
             candidates_and_stock(&outlets, &[], &sets, &sigs, &s).1,
             want
         );
+    }
+
+    #[test]
+    fn band_keys_are_the_chained_definition() {
+        // Each band alone, its slots chained in turn: the values sketch files hold.
+        let chained = |sig: &[u32], b: usize, r: usize| -> Vec<u64> {
+            (0..b)
+                .map(|band| {
+                    let mut state = band as u64;
+                    let mut key = crate::minhash::splitmix64(&mut state);
+                    for &x in &sig[band * r..(band + 1) * r] {
+                        state = key ^ x as u64;
+                        key = crate::minhash::splitmix64(&mut state);
+                    }
+                    key
+                })
+                .collect()
+        };
+        let mut st = 7;
+        let sig: Vec<u32> = (0..128)
+            .map(|_| crate::minhash::splitmix64(&mut st) as u32)
+            .collect();
+        for (b, r) in [(25, 5), (1, 128), (128, 1), (16, 8), (3, 7)] {
+            assert_eq!(band_keys(&sig, b, r), chained(&sig, b, r), "{b} x {r}");
+        }
     }
 
     #[test]

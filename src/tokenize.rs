@@ -134,9 +134,12 @@ pub fn keys_into(text: &str, body_start: usize, norm: &Normalization, keys: &mut
 /// its first slot. News vocabulary is small and skewed, so most words skip normalising and
 /// hashing; the cache only remembers a pure function, so results never depend on what it
 /// holds. (2 MB: a larger table, 8 MB, was slower, its pages being first touched and its
-/// lines fetched from memory. It is allocated zeroed at its full size, which maps pages
-/// only as they are reached; growing it from 512 KB by doubling touched 3.5 MB and
-/// re-inserted every word twice.)
+/// lines fetched from memory; a smaller one, 512 KB, that fits the processor's second-level
+/// cache, missed so often that keys took 1.6 times as long, and so did a 256 KB table of
+/// recent words in front of this one, its lookups waiting inside the scan. It is allocated
+/// zeroed at its full size, which maps pages only as they are reached; growing it from
+/// 512 KB by doubling touched 3.5 MB and re-inserted every word twice. A 2 MB page for it
+/// gained nothing measurable.)
 #[derive(Debug)]
 pub struct WordKeys {
     hasher: RandomState,
@@ -185,6 +188,58 @@ static KEEP: [u128; 16] = {
     t
 };
 
+/// A packed word ([`normalize::pack`]) with its ASCII capitals lower-cased, sixteen bytes
+/// at once; other bytes (the length, UTF-8 bytes) are left as they are. Normalisation
+/// lower-cases ASCII letters before anything else, so a word and its folded form have the
+/// same key (tested), and the cache holds one entry for `The` and `the`: 18 % fewer
+/// entries on 10k articles, and keys 9 % faster once the cache is full.
+#[inline(always)]
+fn fold_case(p: u128) -> u128 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of x86-64: every processor this code runs on has it.
+        unsafe { fold_case_sse2(p) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    fold_case_swar(p)
+}
+
+/// [`fold_case`] with SSE2 compares: the word never leaves its vector register (in two
+/// 64-bit integers it took twice as long).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn fold_case_sse2(p: u128) -> u128 {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: `u128` and `__m128i` are both 16 bytes of plain integer data.
+    let x = unsafe { std::mem::transmute::<u128, __m128i>(p) };
+    // Signed compares: bytes from 0x80 are negative, never capitals.
+    let capital = _mm_and_si128(
+        _mm_cmpgt_epi8(x, _mm_set1_epi8(b'A' as i8 - 1)),
+        _mm_cmplt_epi8(x, _mm_set1_epi8(b'Z' as i8 + 1)),
+    );
+    let folded = _mm_or_si128(x, _mm_and_si128(capital, _mm_set1_epi8(0x20)));
+    // SAFETY: as above.
+    unsafe { std::mem::transmute::<__m128i, u128>(folded) }
+}
+
+/// [`fold_case`] in one 128-bit integer (SWAR): the portable version.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn fold_case_swar(p: u128) -> u128 {
+    const fn rep(b: u8) -> u128 {
+        b as u128 * 0x0101_0101_0101_0101_0101_0101_0101_0101
+    }
+    let low = p & rep(0x7F);
+    // The high bit of each byte: set when its low seven bits are at least `A`, and when they
+    // are above `Z` (no carry crosses a byte: 0x7F + 0x3F < 0x100).
+    let at_least_a = low + rep(0x80 - b'A');
+    let above_z = low + rep(0x80 - b'Z' - 1);
+    let capital = at_least_a & !above_z & !p & rep(0x80);
+    p | capital >> 2
+}
+
 impl WordKeys {
     /// Keys under the given normalisation.
     pub fn new(norm: &Normalization) -> WordKeys {
@@ -215,7 +270,7 @@ impl WordKeys {
             let (p, h) = match bytes.get(o..o + 16) {
                 Some(c) if n <= 15 => {
                     let x = u128::from_le_bytes(c.try_into().expect("16 bytes"));
-                    let p = x & KEEP[n] | (n as u128) << 120;
+                    let p = fold_case(x & KEEP[n] | (n as u128) << 120);
                     let h = normalize::WordTable::slot(p);
                     // The lookups come after the whole text is scanned: ask for the word's
                     // slot now so that it is near when looked up.
@@ -245,6 +300,7 @@ impl WordKeys {
     pub fn key(&mut self, word: &str) -> Option<u64> {
         match normalize::pack(word.as_bytes()) {
             Some(p) => {
+                let p = fold_case(p);
                 let h = normalize::WordTable::slot(p);
                 self.cached(p, h, word, 0, word.len() as u32)
             }
@@ -863,6 +919,27 @@ mod tests {
             for t in texts.iter().chain(&texts) {
                 words.keys_into(t, 0, &mut keys);
                 prop_assert_eq!(&keys, &tokenize(t, 0, &norm).iter().map(|t| t.key).collect::<Vec<_>>());
+            }
+        }
+
+        /// Both builds of [`fold_case`] lower-case exactly the ASCII capitals of any bytes.
+        #[test]
+        fn fold_case_lowers_ascii_capitals(bytes in proptest::collection::vec(any::<u8>(), 16)) {
+            let p = u128::from_le_bytes(bytes.clone().try_into().unwrap());
+            let want = u128::from_le_bytes(bytes.to_ascii_lowercase().try_into().unwrap());
+            prop_assert_eq!(fold_case(p), want);
+            prop_assert_eq!(fold_case_swar(p), want);
+        }
+
+        /// What makes the cache's case folding exact: a word and its ASCII lower-case form
+        /// normalise alike, under every setting.
+        #[test]
+        fn normalising_ignores_ascii_case(w in "([A-Za-z0-9'.,]|\\PC){1,20}") {
+            for norm in all_settings() {
+                let (mut a, mut b) = (String::new(), String::new());
+                normalize::normalize_into(&w, &norm, &mut a);
+                normalize::normalize_into(&w.to_ascii_lowercase(), &norm, &mut b);
+                prop_assert_eq!(a, b);
             }
         }
 
