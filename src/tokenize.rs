@@ -133,13 +133,14 @@ pub fn keys_into(text: &str, body_start: usize, norm: &Normalization, keys: &mut
 /// [`SLOTS`] entries that fills to three quarters, then has each new word replace the word at
 /// its first slot. News vocabulary is small and skewed, so most words skip normalising and
 /// hashing; the cache only remembers a pure function, so results never depend on what it
-/// holds. (2 MB: a larger table, 8 MB, was slower, its pages being first touched and its
-/// lines fetched from memory; a smaller one, 512 KB, that fits the processor's second-level
-/// cache, missed so often that keys took 1.6 times as long, and so did a 256 KB table of
-/// recent words in front of this one, its lookups waiting inside the scan. It is allocated
-/// zeroed at its full size, which maps pages only as they are reached; growing it from
-/// 512 KB by doubling touched 3.5 MB and re-inserted every word twice. A 2 MB page for it
-/// gained nothing measurable.)
+/// holds. (4 MB, 98k words. At 2 MB the 66k distinct words of 10k articles filled it:
+/// evicted words missed again and linear probes grew long, so keys took 1.3 times as long,
+/// and the 37k words of 2k articles took 6 % longer overall. 8 MB gained nothing more. A
+/// smaller table, 512 KB, that fits the processor's second-level cache, missed so often that
+/// keys took 1.6 times as long, and so did a 256 KB table of recent words in front of this
+/// one, its lookups waiting inside the scan. The table is allocated zeroed at its full size,
+/// which maps pages only as they are reached; growing it from 512 KB by doubling touched
+/// 3.5 MB and re-inserted every word twice. A 2 MB page for it gained nothing measurable.)
 #[derive(Debug)]
 pub struct WordKeys {
     hasher: RandomState,
@@ -159,8 +160,8 @@ struct Slot {
     key: u64,
 }
 
-/// Number of cache entries (32 bytes each: 2 MB).
-const SLOTS: usize = 1 << 16;
+/// Number of cache entries (32 bytes each: 4 MB).
+const SLOTS: usize = 1 << 17;
 
 /// `n` free cache entries, allocated zeroed: memory fresh from the system is zero already, so
 /// nothing is written, and pages are only mapped as lookups first reach them.
