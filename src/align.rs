@@ -440,6 +440,13 @@ fn mems(a: &[Token], b: &[Token], k: usize) -> Vec<Mem> {
             b: sb,
             len: e - s,
         });
+        // Later seeds on this diagonal that start inside the match would extend to the same
+        // match (it is maximal and exact). Skipping them keeps a long shared stretch, whose
+        // seeds break into thousands of runs at repeated anchors, from being re-extended
+        // from every run.
+        while idx < seeds.len() && seeds[idx].0 == diag && seeds[idx].1 < e {
+            idx += 1;
+        }
     }
     out.sort_unstable();
     out.dedup();
