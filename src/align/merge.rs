@@ -30,6 +30,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashSet};
+use std::ops::RangeInclusive;
 
 use super::{build_columns, extent, split, Col, Extent, Mem, Op};
 use crate::tokenize::Token;
@@ -44,7 +45,7 @@ pub(super) fn merge_segments(
     max_gap: usize,
 ) -> Vec<Vec<Col>> {
     let mut budget = 4 * segs.len() + 16;
-    let mut m = Merge::new(a.len(), max_gap);
+    let mut m = Merge::new(a.len(), segs.len(), max_gap);
     // The segments made since the last containment check: at first, all of them.
     let mut made: Vec<usize> = segs.into_iter().map(|cols| m.add(cols)).collect();
     loop {
@@ -143,6 +144,13 @@ struct Seg {
 /// Start positions in A are grouped in blocks of this many for the max-tree.
 const BLOCK: usize = 16;
 
+/// A question to the max-tree: segments starting in `lo..=hi` in A, ending at or after `end`.
+struct Span {
+    lo: usize,
+    hi: usize,
+    end: usize,
+}
+
 /// The segments of one merge, with the indexes a round needs.
 struct Merge {
     max_gap: usize,
@@ -166,11 +174,12 @@ struct Merge {
 }
 
 impl Merge {
-    fn new(a_len: usize, max_gap: usize) -> Merge {
+    /// A merge of `n` segments of a document of `a_len` words (A).
+    fn new(a_len: usize, n: usize, max_gap: usize) -> Merge {
         let leaves = (a_len / BLOCK + 1).next_power_of_two();
         Merge {
             max_gap,
-            segs: Vec::new(),
+            segs: Vec::with_capacity(n),
             free: Vec::new(),
             serial: 0,
             order: BTreeMap::new(),
@@ -248,36 +257,38 @@ impl Merge {
         }
     }
 
-    /// Live segments starting in `lo..=hi` in A and ending at or after `end`, unordered.
-    fn spanning(&self, lo: usize, hi: usize, end: usize) -> Vec<usize> {
-        let end = end.max(1);
-        let (lo_block, hi_block) = (lo / BLOCK, (hi / BLOCK).min(self.leaves - 1));
-        let mut out = Vec::new();
-        if lo_block > hi_block {
-            return out;
+    /// Live segments starting in `lo..=hi` in A and ending at or after `end`, unordered,
+    /// appended to `out`.
+    fn spanning(&self, lo: usize, hi: usize, end: usize, out: &mut Vec<usize>) {
+        let q = Span {
+            lo,
+            hi,
+            end: end.max(1),
+        };
+        self.visit(1, 0..=self.leaves - 1, &q, out);
+    }
+
+    /// [`Merge::spanning`] below node `n`, which covers `blocks`. Recursion (as deep as the
+    /// tree, under 64) keeps the many small queries of short documents free of allocation.
+    fn visit(&self, n: usize, blocks: RangeInclusive<usize>, q: &Span, out: &mut Vec<usize>) {
+        let (first, last) = (*blocks.start(), *blocks.end());
+        if self.tree[n] < q.end || last < q.lo / BLOCK || first > q.hi / BLOCK {
+            return;
         }
-        // (node, first block, last block)
-        let mut stack = vec![(1, 0, self.leaves - 1)];
-        while let Some((n, first, last)) = stack.pop() {
-            if self.tree[n] < end || last < lo_block || first > hi_block {
-                continue;
-            }
-            if first == last {
-                let from = lo.max(first * BLOCK);
-                let to = (hi + 1).min((first + 1) * BLOCK);
-                out.extend(
-                    self.order
-                        .range(first_key(from)..first_key(to))
-                        .map(|(_, &x)| x)
-                        .filter(|&x| self.segs[x].ext.1 >= end),
-                );
-            } else {
-                let mid = (first + last) / 2;
-                stack.push((2 * n + 1, mid + 1, last));
-                stack.push((2 * n, first, mid));
-            }
+        if first == last {
+            let from = q.lo.max(first * BLOCK);
+            let to = (q.hi + 1).min((first + 1) * BLOCK);
+            out.extend(
+                self.order
+                    .range(first_key(from)..first_key(to))
+                    .map(|(_, &x)| x)
+                    .filter(|&x| self.segs[x].ext.1 >= q.end),
+            );
+        } else {
+            let mid = (first + last) / 2;
+            self.visit(2 * n, first..=mid, q, out);
+            self.visit(2 * n + 1, mid + 1..=last, q, out);
         }
-        out
     }
 
     /// Whether segment `y` holds segment `x`: `x` lies inside it on both sides, and when the
@@ -292,14 +303,12 @@ impl Merge {
     /// the two segments). A segment held by a held one is held by whatever holds that, so
     /// the survivors are exactly the segments nothing holds, found here directly.
     fn drop_held(&mut self, made: &[usize]) {
-        let mut gone = Vec::new();
+        let (mut gone, mut found) = (Vec::new(), Vec::new());
         for &p in made {
             let (a0, a1) = (self.segs[p].ext.0, self.segs[p].ext.1);
-            if self
-                .spanning(0, a0, a1)
-                .into_iter()
-                .any(|y| self.holds(y, p))
-            {
+            found.clear();
+            self.spanning(0, a0, a1, &mut found);
+            if found.iter().any(|&y| self.holds(y, p)) {
                 gone.push(p);
             }
             gone.extend(
@@ -318,7 +327,9 @@ impl Merge {
     /// new. Fresh ones will look at every partner anyway.
     fn announce(&mut self, p: usize) {
         let (key, ext) = (self.segs[p].key, self.segs[p].ext);
-        for i in self.spanning(0, ext.0, ext.0.saturating_sub(self.max_gap)) {
+        let mut found = Vec::new();
+        self.spanning(0, ext.0, ext.0.saturating_sub(self.max_gap), &mut found);
+        for i in found {
             let s = &mut self.segs[i];
             if s.key < key && !s.fresh && pairable(s.ext, ext, self.max_gap) {
                 s.news.push((p, key.3));
@@ -335,7 +346,9 @@ impl Merge {
             let mut partners: Vec<usize> = if self.segs[i].fresh {
                 // Pairable segments end past this one in A and start at most `max_gap`
                 // words after its end.
-                self.spanning(ext.0, ext.1 + self.max_gap, ext.1 + 1)
+                let mut found = Vec::new();
+                self.spanning(ext.0, ext.1 + self.max_gap, ext.1 + 1, &mut found);
+                found
             } else {
                 let news = std::mem::take(&mut self.segs[i].news);
                 news.into_iter()
