@@ -26,7 +26,8 @@
 //!    (identical +1, same stem 0, different −0.5, gap −1 to open and −0.75 to extend): a passage ends where
 //!    the running score falls
 //!    more than `max_gap` below its best (no single bridged gap costs more), i.e. where the texts truly diverge, and is
-//!    trimmed to start and end on identical words.
+//!    trimmed to start and end on identical words. Segments close to each other on both
+//!    sides are then joined when the words between them align (module `merge`).
 //! 5. **Filtering.** A passage needs at least `min_words` identical words, at least 3/8 as
 //!    many identical *content* words (not function words, not capitalised name or title
 //!    words on both sides), and a similarity (share of identical columns among all columns)
@@ -37,6 +38,7 @@
 //! ([`EditRun`]): `equal`, `replace`, `insert` (words only in B), `delete` (words only in A).
 
 mod dp;
+mod merge;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -142,19 +144,11 @@ pub(crate) struct Col {
 
 /// Align two documents' tokens; passages sorted by position in A.
 pub fn align(a: &[Token], b: &[Token], p: &AlignParams) -> Vec<Alignment> {
-    let mems = mems(a, b, p.anchor.max(1));
-    if mems.is_empty() {
+    let segments = segments(a, b, p);
+    if segments.is_empty() {
         return Vec::new();
     }
-    let chains = chain(&mems, p.max_gap);
-    let mut segments: Vec<Vec<Col>> = Vec::new();
-    for ch in chains {
-        let cols = build_columns(a, b, &ch, p.max_gap);
-        for seg in split(a, b, &cols, p.max_gap) {
-            segments.push(cols[seg].to_vec());
-        }
-    }
-    let out = merge_segments(a, b, segments, p.max_gap)
+    let out = merge::merge_segments(a, b, segments, p.max_gap)
         .into_iter()
         .map(|mut cols| {
             snap_to_sentences(a, b, &mut cols);
@@ -167,6 +161,19 @@ pub fn align(a: &[Token], b: &[Token], p: &AlignParams) -> Vec<Alignment> {
         })
         .collect();
     resolve_overlaps(out)
+}
+
+/// Seeds, chains, their alignments, split: the segments that [`merge::merge_segments`] joins.
+fn segments(a: &[Token], b: &[Token], p: &AlignParams) -> Vec<Vec<Col>> {
+    let mems = mems(a, b, p.anchor.max(1));
+    let mut segments: Vec<Vec<Col>> = Vec::new();
+    for ch in chain(&mems, p.max_gap) {
+        let cols = build_columns(a, b, &ch, p.max_gap);
+        for seg in split(a, b, &cols, p.max_gap) {
+            segments.push(cols[seg].to_vec());
+        }
+    }
+    segments
 }
 
 /// Identical words that carry content: not function words, and not name or title words on
@@ -256,112 +263,6 @@ fn extent(seg: &[Col]) -> Extent {
     (f.a, l.a + 1, f.b, l.b + 1)
 }
 
-/// Join colinear segments that overlap or lie within `max_gap` words of each other: two
-/// chains separated by a stretch with only one- or two-word matches (no anchor) are one
-/// passage when the words between them align. The union of their identical word pairs is
-/// re-aligned and re-split; the join is kept when its best part has more identical words
-/// than either segment had (at most `4·segments + 16` joins).
-fn merge_segments(
-    a: &[Token],
-    b: &[Token],
-    mut segs: Vec<Vec<Col>>,
-    max_gap: usize,
-) -> Vec<Vec<Col>> {
-    let equal = |s: &[Col]| s.iter().filter(|c| c.op == Op::Equal).count();
-    let mut failed: std::collections::HashSet<(Extent, Extent)> = Default::default();
-    // Each join needs its best part to beat both inputs; the cap guards against a cycle of
-    // joins that trade words between segments.
-    let mut budget = 4 * segs.len() + 16;
-    loop {
-        if budget == 0 {
-            return segs;
-        }
-        budget -= 1;
-        segs.sort_by_key(|s| (s[0].a, s[0].b, std::cmp::Reverse(s.len())));
-        // A segment inside another on both sides adds nothing.
-        let ext: Vec<_> = segs.iter().map(|s| extent(s)).collect();
-        let mut keep = vec![true; segs.len()];
-        // Sorted by start in A, only earlier segments, or later ones with the same start,
-        // can hold segment `j`; of the earlier ones only those still open where `j` starts
-        // (`active`: a segment ending before one start ends before every later one).
-        let mut active: Vec<usize> = Vec::new();
-        for j in 0..segs.len() {
-            let (ja0, ja1, jb0, jb1) = ext[j];
-            let holds = |i: usize| {
-                let (ia0, ia1, ib0, ib1) = ext[i];
-                i != j
-                    && keep[i]
-                    && ia0 <= ja0
-                    && ja1 <= ia1
-                    && ib0 <= jb0
-                    && jb1 <= ib1
-                    && (ext[i] != ext[j] || i < j)
-            };
-            active.retain(|&i| ext[i].1 >= ja0 && keep[i]);
-            let before = active.iter().any(|&i| holds(i));
-            let same_start = (j + 1..segs.len())
-                .take_while(|&i| ext[i].0 == ja0)
-                .any(holds);
-            keep[j] = !(before || same_start);
-            active.push(j);
-        }
-        let mut it = keep.iter();
-        segs.retain(|_| *it.next().unwrap());
-        let ext: Vec<_> = segs.iter().map(|s| extent(s)).collect();
-        let mut merged = None;
-        'search: for i in 0..segs.len() {
-            let (ka0, ka1, kb0, kb1) = ext[i];
-            for j in i + 1..segs.len() {
-                let (sa0, sa1, sb0, sb1) = ext[j];
-                // Sorted by start in A: no later segment is close either.
-                if sa0 > ka1 + max_gap {
-                    break;
-                }
-                let colinear = sa0 >= ka0 && sb0 >= kb0 && sa1 > ka1 && sb1 > kb1;
-                let close = sa0 <= ka1 + max_gap && sb0 <= kb1 + max_gap;
-                if !colinear || !close || failed.contains(&(ext[i], ext[j])) {
-                    continue;
-                }
-                let mut pairs: Vec<(usize, usize)> = segs[i]
-                    .iter()
-                    .chain(&segs[j])
-                    .filter(|c| c.op == Op::Equal)
-                    .map(|c| (c.a, c.b))
-                    .collect();
-                pairs.sort_unstable();
-                let mut chain_pairs: Vec<Mem> = Vec::with_capacity(pairs.len());
-                for (x, y) in pairs {
-                    if chain_pairs
-                        .last()
-                        .is_none_or(|m| x >= m.a + m.len && y >= m.b + m.len)
-                    {
-                        chain_pairs.push(Mem { a: x, b: y, len: 1 });
-                    }
-                }
-                let cols = build_columns(a, b, &chain_pairs, max_gap);
-                let parts: Vec<Vec<Col>> = split(a, b, &cols, max_gap)
-                    .into_iter()
-                    .map(|r| cols[r].to_vec())
-                    .collect();
-                let best = parts.iter().map(|p| equal(p)).max().unwrap_or(0);
-                if best > equal(&segs[i]).max(equal(&segs[j])) {
-                    merged = Some((i, j, parts));
-                    break 'search;
-                }
-                failed.insert((ext[i], ext[j]));
-            }
-        }
-        match merged {
-            Some((i, j, parts)) => {
-                segs.remove(j);
-                segs.remove(i);
-                segs.extend(parts);
-            }
-            None => return segs,
-        }
-    }
-}
-
 fn anchor_hash(keys: impl Iterator<Item = u64>) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for k in keys {
@@ -440,6 +341,13 @@ fn mems(a: &[Token], b: &[Token], k: usize) -> Vec<Mem> {
             b: sb,
             len: e - s,
         });
+        // Later seeds on this diagonal that start inside the match would extend to the same
+        // match (it is maximal and exact). Skipping them keeps a long shared stretch, whose
+        // seeds break into thousands of runs at repeated anchors, from being re-extended
+        // from every run.
+        while idx < seeds.len() && seeds[idx].0 == diag && seeds[idx].1 < e {
+            idx += 1;
+        }
     }
     out.sort_unstable();
     out.dedup();

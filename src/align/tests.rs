@@ -133,6 +133,319 @@ fn check_valid(al: &Alignment, a: &[Token], b: &[Token]) {
     assert_eq!(al.edits.last().map(|r| r.op), Some(Op::Equal));
 }
 
+/// The merge as it was before [`merge::merge_segments`] (commit 0bf3c04), kept as the
+/// oracle the new one must match segment for segment: every round re-sorts all segments,
+/// re-checks all for containment and searches from the first. Also says whether the cap
+/// on joins was reached.
+///
+/// Join colinear segments that overlap or lie within `max_gap` words of each other: two
+/// chains separated by a stretch with only one- or two-word matches (no anchor) are one
+/// passage when the words between them align. The union of their identical word pairs is
+/// re-aligned and re-split; the join is kept when its best part has more identical words
+/// than either segment had (at most `4·segments + 16` joins).
+fn merge_segments_reference(
+    a: &[Token],
+    b: &[Token],
+    mut segs: Vec<Vec<Col>>,
+    max_gap: usize,
+) -> (Vec<Vec<Col>>, bool) {
+    let equal = |s: &[Col]| s.iter().filter(|c| c.op == Op::Equal).count();
+    let mut failed: std::collections::HashSet<(Extent, Extent)> = Default::default();
+    // Each join needs its best part to beat both inputs; the cap guards against a cycle of
+    // joins that trade words between segments.
+    let mut budget = 4 * segs.len() + 16;
+    loop {
+        if budget == 0 {
+            return (segs, true);
+        }
+        budget -= 1;
+        segs.sort_by_key(|s| (s[0].a, s[0].b, std::cmp::Reverse(s.len())));
+        // A segment inside another on both sides adds nothing.
+        let ext: Vec<_> = segs.iter().map(|s| extent(s)).collect();
+        let mut keep = vec![true; segs.len()];
+        // Sorted by start in A, only earlier segments, or later ones with the same start,
+        // can hold segment `j`; of the earlier ones only those still open where `j` starts
+        // (`active`: a segment ending before one start ends before every later one).
+        let mut active: Vec<usize> = Vec::new();
+        for j in 0..segs.len() {
+            let (ja0, ja1, jb0, jb1) = ext[j];
+            let holds = |i: usize| {
+                let (ia0, ia1, ib0, ib1) = ext[i];
+                i != j
+                    && keep[i]
+                    && ia0 <= ja0
+                    && ja1 <= ia1
+                    && ib0 <= jb0
+                    && jb1 <= ib1
+                    && (ext[i] != ext[j] || i < j)
+            };
+            active.retain(|&i| ext[i].1 >= ja0 && keep[i]);
+            let before = active.iter().any(|&i| holds(i));
+            let same_start = (j + 1..segs.len())
+                .take_while(|&i| ext[i].0 == ja0)
+                .any(holds);
+            keep[j] = !(before || same_start);
+            active.push(j);
+        }
+        let mut it = keep.iter();
+        segs.retain(|_| *it.next().unwrap());
+        let ext: Vec<_> = segs.iter().map(|s| extent(s)).collect();
+        let mut merged = None;
+        'search: for i in 0..segs.len() {
+            let (ka0, ka1, kb0, kb1) = ext[i];
+            for j in i + 1..segs.len() {
+                let (sa0, sa1, sb0, sb1) = ext[j];
+                // Sorted by start in A: no later segment is close either.
+                if sa0 > ka1 + max_gap {
+                    break;
+                }
+                let colinear = sa0 >= ka0 && sb0 >= kb0 && sa1 > ka1 && sb1 > kb1;
+                let close = sa0 <= ka1 + max_gap && sb0 <= kb1 + max_gap;
+                if !colinear || !close || failed.contains(&(ext[i], ext[j])) {
+                    continue;
+                }
+                let mut pairs: Vec<(usize, usize)> = segs[i]
+                    .iter()
+                    .chain(&segs[j])
+                    .filter(|c| c.op == Op::Equal)
+                    .map(|c| (c.a, c.b))
+                    .collect();
+                pairs.sort_unstable();
+                let mut chain_pairs: Vec<Mem> = Vec::with_capacity(pairs.len());
+                for (x, y) in pairs {
+                    if chain_pairs
+                        .last()
+                        .is_none_or(|m| x >= m.a + m.len && y >= m.b + m.len)
+                    {
+                        chain_pairs.push(Mem { a: x, b: y, len: 1 });
+                    }
+                }
+                let cols = build_columns(a, b, &chain_pairs, max_gap);
+                let parts: Vec<Vec<Col>> = split(a, b, &cols, max_gap)
+                    .into_iter()
+                    .map(|r| cols[r].to_vec())
+                    .collect();
+                let best = parts.iter().map(|p| equal(p)).max().unwrap_or(0);
+                if best > equal(&segs[i]).max(equal(&segs[j])) {
+                    merged = Some((i, j, parts));
+                    break 'search;
+                }
+                failed.insert((ext[i], ext[j]));
+            }
+        }
+        match merged {
+            Some((i, j, parts)) => {
+                segs.remove(j);
+                segs.remove(i);
+                segs.extend(parts);
+            }
+            None => return (segs, false),
+        }
+    }
+}
+
+/// Seeding as it was before runs inside a found match were skipped (commit 0bf3c04).
+fn mems_reference(a: &[Token], b: &[Token], k: usize) -> Vec<Mem> {
+    if a.len() < k || b.len() < k {
+        return Vec::new();
+    }
+    let anchors = |t: &[Token]| -> Vec<Option<u64>> {
+        t.windows(k)
+            .map(|w| {
+                if w.iter().all(|t| t.stop) {
+                    None
+                } else {
+                    Some(anchor_hash(w.iter().map(|t| t.key)))
+                }
+            })
+            .collect()
+    };
+    let ha = anchors(a);
+    let hb = anchors(b);
+    let mut index: HashMap<u64, Vec<u32>> = HashMap::with_capacity(ha.len());
+    for (i, h) in ha.iter().enumerate() {
+        if let Some(h) = h {
+            index.entry(*h).or_default().push(i as u32);
+        }
+    }
+    let mut count_b: HashMap<u64, u32> = HashMap::new();
+    for h in hb.iter().flatten() {
+        *count_b.entry(*h).or_default() += 1;
+    }
+    let mut seeds: Vec<(isize, usize)> = Vec::new(); // (diagonal b - a, a)
+    for (j, h) in hb.iter().enumerate() {
+        let Some(h) = h else { continue };
+        let Some(is) = index.get(h) else { continue };
+        if is.len() > MAX_ANCHOR_REPEATS || count_b[h] as usize > MAX_ANCHOR_REPEATS {
+            continue;
+        }
+        for &i in is {
+            let i = i as usize;
+            if (0..k).all(|d| a[i + d].key == b[j + d].key) {
+                seeds.push((j as isize - i as isize, i));
+            }
+        }
+    }
+    seeds.sort_unstable();
+    let mut out: Vec<Mem> = Vec::new();
+    let mut idx = 0;
+    while idx < seeds.len() {
+        let (diag, i0) = seeds[idx];
+        let mut end = i0 + k;
+        idx += 1;
+        while idx < seeds.len() && seeds[idx].0 == diag && seeds[idx].1 <= end {
+            end = end.max(seeds[idx].1 + k);
+            idx += 1;
+        }
+        // Extend exactly in both directions (function-word anchors were not seeds).
+        let mut s = i0;
+        let mut sb = (i0 as isize + diag) as usize;
+        while s > 0 && sb > 0 && a[s - 1].key == b[sb - 1].key {
+            s -= 1;
+            sb -= 1;
+        }
+        let mut e = end;
+        let mut eb = (end as isize + diag) as usize;
+        while e < a.len() && eb < b.len() && a[e].key == b[eb].key {
+            e += 1;
+            eb += 1;
+        }
+        out.push(Mem {
+            a: s,
+            b: sb,
+            len: e - s,
+        });
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Two long documents of wire stories, as a long document of a corpus is: a pool of
+/// `stories` stories of 20–60 words from a `vocab`-word vocabulary; A runs `2n` of them
+/// (drawn with repeats), B runs A's last `n` and `n` more. Each copy has words replaced,
+/// dropped or followed by an extra word at `rate` percent, so B's copy of a story shared
+/// with A is edited independently of A's. A small vocabulary gives the one- and two-word
+/// matches that joins bridge, repeated stories give segments off the diagonal.
+fn wire_documents(
+    seed: u64,
+    n: usize,
+    stories: usize,
+    vocab: u64,
+    rate: u64,
+) -> (Vec<u64>, Vec<u64>) {
+    let mut st = seed;
+    let mut rnd = move || crate::minhash::splitmix64(&mut st);
+    let pool: Vec<Vec<u64>> = (0..stories)
+        .map(|_| {
+            let len = 20 + (rnd() % 41) as usize;
+            (0..len).map(|_| rnd() % vocab + 1).collect()
+        })
+        .collect();
+    let picks: Vec<usize> = (0..3 * n)
+        .map(|_| (rnd() % stories as u64) as usize)
+        .collect();
+    let mut copy = |story: &[u64], out: &mut Vec<u64>| {
+        for &w in story {
+            if rnd() % 100 < rate {
+                match rnd() % 3 {
+                    0 => out.push(rnd() % vocab + 1),
+                    1 => {}
+                    _ => {
+                        out.push(w);
+                        out.push(rnd() % vocab + 1);
+                    }
+                }
+            } else {
+                out.push(w);
+            }
+        }
+    };
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for &k in &picks[..2 * n] {
+        copy(&pool[k], &mut a);
+    }
+    for &k in &picks[n..] {
+        copy(&pool[k], &mut b);
+    }
+    (a, b)
+}
+
+#[test]
+fn merge_joins_what_the_reference_joins_on_long_edited_documents() {
+    let (mut capped, mut joined) = (0, 0);
+    for seed in 0..200u64 {
+        // Small and large vocabularies, pools and edit rates; gaps from 3 to 12 words, so
+        // that segments often lie exactly `max_gap` apart.
+        let (n, stories, vocab, rate) = match seed % 4 {
+            0 => (30, 20, 400, 5),
+            1 => (40, 30, 2000, 10),
+            2 => (20, 8, 300, 15),
+            _ => (30, 25, 1000, 0),
+        };
+        let (ka, kb) = wire_documents(seed, n, stories, vocab, rate);
+        let (a, b) = (synthetic(&ka), synthetic(&kb));
+        let p = AlignParams {
+            max_gap: 3 + (seed as usize / 4) % 10,
+            ..params()
+        };
+        let segs = segments(&a, &b, &p);
+        let (old, cap) = merge_segments_reference(&a, &b, segs.clone(), p.max_gap);
+        let new = merge::merge_segments(&a, &b, segs.clone(), p.max_gap);
+        assert!(
+            new == old,
+            "seed {seed}: {} segments, the reference {}",
+            new.len(),
+            old.len()
+        );
+        capped += cap as usize;
+        joined += (new != segs) as usize;
+    }
+    // Both ways a merge ends are covered: no pair gains, and the cap on joins.
+    assert!(
+        capped > 50 && capped < 150,
+        "{capped} of 200 reached the cap"
+    );
+    assert_eq!(joined, 200);
+}
+
+/// A pool of ten stories repeats most anchors more than [`MAX_ANCHOR_REPEATS`] times, so a
+/// shared stretch's seeds come in many runs on one diagonal.
+#[test]
+fn seeds_give_the_matches_of_the_reference() {
+    for seed in 0..20u64 {
+        let (ka, kb) = wire_documents(seed, 40, 10, 500, 3 * (seed % 3));
+        let (a, b) = (synthetic(&ka), synthetic(&kb));
+        assert_eq!(mems(&a, &b, 3), mems_reference(&a, &b, 3), "seed {seed}");
+    }
+}
+
+#[test]
+fn a_long_shared_stretch_is_one_passage() {
+    // 1,200 stories drawn from 100: the shared 400 (about 16,000 words) repeat stories
+    // found elsewhere in both documents, which gives thousands of segments to join.
+    let (ka, kb) = wire_documents(7, 400, 100, 5000, 0);
+    let (a, b) = (synthetic(&ka), synthetic(&kb));
+    let shared = (1..=ka.len().min(kb.len()))
+        .rev()
+        .find(|&n| ka[ka.len() - n..] == kb[..n])
+        .unwrap_or(0);
+    assert!(shared > 12_000, "{shared}");
+    let p = params();
+    assert!(segments(&a, &b, &p).len() > 1000);
+    let als = align(&a, &b, &p);
+    let al = als
+        .iter()
+        .find(|al| al.b.start == 0)
+        .expect("a passage at the start of B");
+    assert_eq!(al.a, ka.len() - shared..ka.len());
+    assert_eq!(al.b, 0..shared);
+    assert_eq!(
+        (al.matches, al.columns, al.edits.len()),
+        (shared, shared, 1)
+    );
+}
+
 mod prop {
     use super::*;
     use proptest::prelude::*;
