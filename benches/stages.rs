@@ -96,7 +96,8 @@ fn stages(c: &mut Criterion) {
     });
     // What `wirecopy sketch` does per document, from raw text.
     g.bench_function("raw text: keys, 5-grams, 128 permutations, count", |b| {
-        let (mut keys, mut sh, mut table) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut keys, mut sh, mut table) =
+            (Vec::new(), Vec::new(), shingle::DistinctTable::default());
         b.iter(|| {
             let mut acc = 0u32;
             for (_, t) in &docs {

@@ -196,7 +196,13 @@ fn sketch_docs(
 ) -> Vec<DocSketch> {
     docs.par_iter()
         .map_init(
-            || (Vec::new(), Vec::new(), Vec::new()),
+            || {
+                (
+                    Vec::new(),
+                    Vec::new(),
+                    crate::shingle::DistinctTable::default(),
+                )
+            },
             |(keys, shingles, table), d| {
                 crate::tokenize::keys_into(&d.text, d.body_start, &settings.normalization, keys);
                 // A minimum ignores repeats: no set is needed, only its size.

@@ -330,10 +330,18 @@ impl WordKeys {
     }
 
     /// A word not in the cache, whose probe ended at the free slot `s`: compute its key and
-    /// remember it.
+    /// remember it. Most such words are plain ([`normalize::is_plain`]) and are hashed as
+    /// they are, without normalising: with every word first normalised, 2,000 articles (4 % of
+    /// their words first occurrences) took 1.19 times as long with an empty cache as with a
+    /// full one; normalising was most of the difference.
     #[inline(never)]
     fn miss(&mut self, p: u128, word: &str, s: usize) -> Option<u64> {
-        let key = self.compute(word)?;
+        let h = normalize::WordTable::slot(p);
+        let key = if normalize::is_plain(p, h) {
+            hash_word(&self.hasher, &p.to_le_bytes()[..word.len()])
+        } else {
+            self.compute(word)?
+        };
         if self.used < 3 * (self.slots.len() / 4) {
             self.slots[s] = Slot { word: p, key };
             self.used += 1;
@@ -341,7 +349,7 @@ impl WordKeys {
             // Full: the word replaces the one at its first slot (if any), so words that turn
             // frequent late are still cached. A slot never becomes free, so no other word's
             // probe is cut short, and at least a quarter of the slots stay free.
-            let h = normalize::WordTable::slot(p) & (self.slots.len() - 1);
+            let h = h & (self.slots.len() - 1);
             if self.slots[h].word != 0 {
                 self.slots[h] = Slot { word: p, key };
             }

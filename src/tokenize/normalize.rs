@@ -246,6 +246,96 @@ pub(crate) fn read_le(w: &[u8]) -> u64 {
     }
 }
 
+/// The byte masks of a packed word: bit `i` set when byte `i` of `p` equals `c`.
+#[inline(always)]
+fn bytes_equal(p: u128, c: u8) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of x86-64: every processor this code runs on has it.
+        unsafe { bytes_equal_sse2(p, c) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    bytes_equal_scalar(p, c)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn bytes_equal_sse2(p: u128, c: u8) -> u32 {
+    use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set1_epi8};
+    // SAFETY: `u128` and `__m128i` are both 16 bytes of plain integer data.
+    let x = unsafe { std::mem::transmute::<u128, __m128i>(p) };
+    _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8))) as u32
+}
+
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn bytes_equal_scalar(p: u128, c: u8) -> u32 {
+    (0..16).fold(0, |m, i| m | u32::from(p.to_le_bytes()[i] == c) << i)
+}
+
+/// Endings a word that the `-re`, doubled-`l` and `-ise`/`-yse` rules rewrite ends with, as
+/// (length, little-endian bytes).
+const RULE_ENDINGS: [(u32, &[u8]); 19] = [
+    (2, b"re"),
+    (3, b"res"),
+    (3, b"red"),
+    (4, b"lled"),
+    (4, b"ller"),
+    (5, b"lling"),
+    (5, b"llers"),
+    (8, b"isations"),
+    (7, b"isation"),
+    (5, b"ising"),
+    (4, b"ised"),
+    (4, b"ises"),
+    (4, b"iser"),
+    (5, b"isers"),
+    (3, b"ise"),
+    (5, b"ysing"),
+    (4, b"ysed"),
+    (4, b"yses"),
+    (3, b"yse"),
+];
+
+/// Whether the ASCII word packed in `p` ([`pack`], its capitals lower-cased) is its own
+/// normalisation under every setting, so that its key is the hash of its bytes as they are.
+/// `h` is its [`WordTable::slot`]. Conservative and branch-free: the word is plain when it
+/// is ASCII, has no byte that a rule rewrites or drops (`` ` `` `.` `,`), is not a listed
+/// whole word (number words, British spellings), holds no `our`, and ends in none of the
+/// [`RULE_ENDINGS`]; a word turned away may still be unchanged (a property test checks that
+/// no word called plain changes).
+#[inline(always)]
+pub(crate) fn is_plain(p: u128, h: usize) -> bool {
+    const HIGH: u128 = u128::from_le_bytes([0x80; 16]) >> 8;
+    // Each ending as (shift, value): the word ends with it when `tail >> shift == value`.
+    const ENDS: [(u32, u64); RULE_ENDINGS.len()] = {
+        let mut t = [(0, 0); RULE_ENDINGS.len()];
+        let mut e = 0;
+        while e < t.len() {
+            let (k, s) = RULE_ENDINGS[e];
+            let mut v = 0;
+            let mut i = 0;
+            while i < s.len() {
+                v |= (s[i] as u64) << (8 * i);
+                i += 1;
+            }
+            t[e] = (64 - 8 * k, v);
+            e += 1;
+        }
+        t
+    };
+    let n = (p >> 120) as u32;
+    let w = p & (u128::MAX >> 8);
+    let odd = bytes_equal(w, b'`') | bytes_equal(w, b'.') | bytes_equal(w, b',');
+    let our = bytes_equal(w, b'o') & bytes_equal(w, b'u') >> 1 & bytes_equal(w, b'r') >> 2;
+    // The last eight bytes of the word, the last in the top byte.
+    let tail = ((w << (8 * (16 - n))) >> 64) as u64;
+    let ending = ENDS
+        .iter()
+        .fold(false, |e, &(shift, v)| e | (tail >> shift == v));
+    w & HIGH == 0 && odd | our == 0 && !ending && (n < 3 || TABLES.whole.get_packed(p, h).is_none())
+}
+
 /// An open-addressing set of packed words, each with the index of its first occurrence in
 /// the list it was built from. A quarter full, so most misses stop at the first slot.
 #[derive(Debug)]
@@ -284,7 +374,13 @@ impl WordTable {
     #[inline]
     fn get(&self, w: &[u8]) -> Option<usize> {
         let key = pack(w)?;
-        let mut s = Self::slot(key) & self.mask;
+        self.get_packed(key, Self::slot(key))
+    }
+
+    /// [`Self::get`] of a packed word `key` whose [`Self::slot`] is `h`.
+    #[inline]
+    fn get_packed(&self, key: u128, h: usize) -> Option<usize> {
+        let mut s = h & self.mask;
         loop {
             let (k, i) = self.slots[s];
             if k == key {
@@ -1089,6 +1185,112 @@ mod tests {
             reference::normalize_into(&w, &all_settings()[0], &mut lower);
             for x in [&w, &lower] {
                 prop_assert_eq!(is_stopword(x), reference::is_stopword(x), "{}", x);
+            }
+        }
+    }
+
+    /// Whether [`is_plain`] calls `w` plain: packed as the word cache packs it (ASCII
+    /// capitals lower-cased), when it has 1 to 15 bytes.
+    fn called_plain(w: &str) -> bool {
+        pack(w.to_ascii_lowercase().as_bytes()).is_some_and(|p| is_plain(p, WordTable::slot(p)))
+    }
+
+    /// A word called plain is its own normalisation, lower-cased, under every setting.
+    fn check_plain(w: &str) -> Result<(), TestCaseError> {
+        if called_plain(w) {
+            for norm in all_settings() {
+                let mut want = String::new();
+                reference::normalize_into(w, &norm, &mut want);
+                prop_assert_eq!(&want, &w.to_ascii_lowercase(), "{:?} {:?}", w, norm);
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn plain_words_normalise_to_themselves(w in word()) {
+            check_plain(&w)?;
+        }
+
+        /// Words assembled from the letters and endings the rules look at.
+        #[test]
+        fn plain_words_near_the_rules(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    "[a-z]",
+                    proptest::sample::select(
+                        RULE_ENDINGS
+                            .iter()
+                            .map(|e| String::from_utf8(e.1.to_vec()).unwrap())
+                            .chain(["our", "l", "ou", "r", "e", ".", ",", "`"].map(String::from))
+                            .collect::<Vec<_>>()
+                    ),
+                ],
+                1..6,
+            ),
+        ) {
+            check_plain(&parts.concat())?;
+        }
+
+        /// Both builds of [`bytes_equal`] mark exactly the equal bytes.
+        #[test]
+        fn bytes_equal_marks_equal_bytes(bytes in proptest::collection::vec(prop_oneof![Just(b'o'), any::<u8>()], 16)) {
+            let p = u128::from_le_bytes(bytes.clone().try_into().unwrap());
+            let want = (0..16).fold(0, |m, i| m | u32::from(bytes[i] == b'o') << i);
+            prop_assert_eq!(bytes_equal(p, b'o'), want);
+            prop_assert_eq!(bytes_equal_scalar(p, b'o'), want);
+        }
+    }
+
+    #[test]
+    fn plain_words_and_not() {
+        // The fast path is taken for ordinary words...
+        for w in [
+            "the",
+            "Said",
+            "president",
+            "talks",
+            "Riyadh",
+            "u",
+            "don't",
+            "2025",
+            "x_y",
+        ] {
+            assert!(called_plain(w), "{w}");
+        }
+        // ...and never for a word a rule could touch, or one it does not pack.
+        for w in [
+            "colour",
+            "Colours",
+            "centre",
+            "centred",
+            "travelled",
+            "labelling",
+            "organise",
+            "analysed",
+            "realisations",
+            "three",
+            "towards",
+            "u.s",
+            "1,000",
+            "`twas",
+            "café",
+            "internationalisation",
+        ] {
+            assert!(!called_plain(w), "{w}");
+        }
+    }
+
+    /// Every listed word with every affix: none called plain changes.
+    #[test]
+    fn listed_words_called_plain_are_unchanged() {
+        for w in listed() {
+            for s in AFFIXES {
+                for w in [format!("{w}{s}"), format!("{s}{w}")] {
+                    check_plain(&w).unwrap();
+                }
             }
         }
     }
