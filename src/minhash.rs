@@ -103,30 +103,31 @@ impl MinHasher {
     /// asked for once, in order). When [`Self::fuses`], each value is folded into the minima as soon
     /// as it is made, in the same loop, never stored here; otherwise they are collected
     /// first.
-    pub fn signature_from(&self, count: usize, next: &mut impl Values) -> Vec<u32> {
+    pub fn signature_from<V: Values>(&self, count: usize, next: V) -> (Vec<u32>, V) {
         let (Ok(a), Ok(b)) = (
             <&[u32; BLOCK]>::try_from(&self.a[..]),
             <&[u32; BLOCK]>::try_from(&self.b[..]),
         ) else {
+            let mut next = next;
             let values: Vec<u64> = (0..count).map(|j| next.value(j)).collect();
-            return self.signature(&values);
+            return (self.signature(&values), next);
         };
         let mut sig = [u32::MAX; BLOCK];
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512f") {
                 // SAFETY: the CPU supports the features the function is compiled for.
-                unsafe { fold_from_avx512(&mut sig, a, b, count, next) };
-                return sig.to_vec();
+                let next = unsafe { fold_from_avx512(&mut sig, a, b, count, next) };
+                return (sig.to_vec(), next);
             }
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: as above.
-                unsafe { fold_from_avx2(&mut sig, a, b, count, next) };
-                return sig.to_vec();
+                let next = unsafe { fold_from_avx2(&mut sig, a, b, count, next) };
+                return (sig.to_vec(), next);
             }
         }
-        fold_from(&mut sig, a, b, count, next);
-        sig.to_vec()
+        let next = fold_from(&mut sig, a, b, count, next);
+        (sig.to_vec(), next)
     }
 
     /// Signatures of many sets, in parallel, in input order.
@@ -198,13 +199,15 @@ pub trait Values {
 
 /// [`fold_block`] over values made as they are needed: `next.value(j)` for `j` in `0..count`.
 #[inline(always)]
-fn fold_from(
+fn fold_from<V: Values>(
     sig: &mut [u32; BLOCK],
     a: &[u32; BLOCK],
     b: &[u32; BLOCK],
     count: usize,
-    next: &mut impl Values,
-) {
+    next: V,
+) -> V {
+    // `next` is owned here, so its state can live in registers through the loop.
+    let mut next = next;
     let mut acc = *sig;
     for j in 0..count {
         let x = fold64(next.value(j));
@@ -213,31 +216,32 @@ fn fold_from(
         }
     }
     *sig = acc;
+    next
 }
 
 /// [`fold_from`] compiled for AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn fold_from_avx2(
+unsafe fn fold_from_avx2<V: Values>(
     sig: &mut [u32; BLOCK],
     a: &[u32; BLOCK],
     b: &[u32; BLOCK],
     count: usize,
-    next: &mut impl Values,
-) {
+    next: V,
+) -> V {
     fold_from(sig, a, b, count, next)
 }
 
 /// [`fold_from`] compiled for AVX-512.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-unsafe fn fold_from_avx512(
+unsafe fn fold_from_avx512<V: Values>(
     sig: &mut [u32; BLOCK],
     a: &[u32; BLOCK],
     b: &[u32; BLOCK],
     count: usize,
-    next: &mut impl Values,
-) {
+    next: V,
+) -> V {
     fold_from(sig, a, b, count, next)
 }
 

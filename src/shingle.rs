@@ -388,7 +388,7 @@ pub fn sign(
     let count = keys.len() + 1 - n;
     out.clear();
     out.resize(count, 0);
-    let mut windows = Windows {
+    let windows = Windows {
         h,
         keys,
         // The pair values of the current window, shifted on by one pair per window.
@@ -401,7 +401,7 @@ pub fn sign(
         out,
         set: Distinct::new(count, table),
     };
-    let sig = hasher.signature_from(count, &mut windows);
+    let (sig, windows) = hasher.signature_from(count, windows);
     (sig, windows.set.count(windows.out))
 }
 
