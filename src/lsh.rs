@@ -208,18 +208,51 @@ pub fn band_keys(sig: &[u32], b: usize, r: usize) -> Vec<u64> {
     if sig.iter().all(|&x| x == u32::MAX) {
         return Vec::new();
     }
-    // Band by band, each key is a chain of `r + 1` dependent mixes; the bands advance in
-    // lock-step, a row at a time, so the processor overlaps their chains.
-    let mut keys: Vec<u64> = (0..b)
-        .map(|band| crate::minhash::splitmix64(&mut (band as u64)))
-        .collect();
-    for row in 0..r {
-        for (band, key) in keys.iter_mut().enumerate() {
-            let mut state = *key ^ u64::from(sig[band * r + row]);
-            *key = crate::minhash::splitmix64(&mut state);
+    let mut keys = vec![0; b];
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512dq") {
+            // SAFETY: the CPU supports the features the function is compiled for.
+            unsafe { chain_rows_avx512(&mut keys, sig, r) };
+            return keys;
         }
     }
+    chain_rows(&mut keys, sig, r);
     keys
+}
+
+/// The band keys of `sig` into `keys` (one per band). Band by band, each key is a chain of
+/// `r + 1` dependent mixes; the bands advance in lock-step, a row at a time, so the
+/// processor overlaps their chains, and the compiler makes vector lanes of them where the
+/// processor multiplies 64-bit lanes (AVX-512: 103 ns a signature of 25 × 5, from 213).
+#[inline(always)]
+fn chain_rows(keys: &mut [u64], sig: &[u32], r: usize) {
+    const LANES: usize = 32;
+    for (chunk, keys) in keys.chunks_mut(LANES).enumerate() {
+        // Each row's values of these bands gathered first, so that the mixing runs over two
+        // plain arrays (a strided read in the mixing loop kept it scalar).
+        let mut column = [0u64; LANES];
+        let column = &mut column[..keys.len()];
+        for (i, key) in keys.iter_mut().enumerate() {
+            *key = crate::minhash::splitmix64(&mut ((chunk * LANES + i) as u64));
+        }
+        for row in 0..r {
+            for (i, c) in column.iter_mut().enumerate() {
+                *c = u64::from(sig[(chunk * LANES + i) * r + row]);
+            }
+            for (key, &c) in keys.iter_mut().zip(&*column) {
+                let mut state = *key ^ c;
+                *key = crate::minhash::splitmix64(&mut state);
+            }
+        }
+    }
+}
+
+/// [`chain_rows`] compiled for AVX-512 (eight 64-bit lanes, `vpmullq`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+unsafe fn chain_rows_avx512(keys: &mut [u64], sig: &[u32], r: usize) {
+    chain_rows(keys, sig, r)
 }
 
 fn band_pairs(
@@ -552,8 +585,13 @@ mod tests {
         let sig: Vec<u32> = (0..128)
             .map(|_| crate::minhash::splitmix64(&mut st) as u32)
             .collect();
-        for (b, r) in [(25, 5), (1, 128), (128, 1), (16, 8), (3, 7)] {
-            assert_eq!(band_keys(&sig, b, r), chained(&sig, b, r), "{b} x {r}");
+        for (b, r) in [(25, 5), (1, 128), (128, 1), (16, 8), (3, 7), (40, 3)] {
+            let want = chained(&sig, b, r);
+            assert_eq!(band_keys(&sig, b, r), want, "{b} x {r}");
+            // The portable build too, whatever this processor runs.
+            let mut keys = vec![0; b];
+            chain_rows(&mut keys, &sig, r);
+            assert_eq!(keys, want, "{b} x {r}, portable");
         }
     }
 
