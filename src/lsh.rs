@@ -211,7 +211,9 @@ pub fn band_keys(sig: &[u32], b: usize, r: usize) -> Vec<u64> {
     let mut keys = vec![0; b];
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx512dq") {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+        {
             // SAFETY: the CPU supports the features the function is compiled for.
             unsafe { chain_rows_avx512(&mut keys, sig, r) };
             return keys;

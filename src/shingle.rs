@@ -260,11 +260,12 @@ pub fn shingle_set(tokens: &[Token], n: usize, seed: u64) -> Vec<u64> {
 /// pass, no sort. Shingle hashes are uniform and the table is at most a sixteenth full, so
 /// probes are short: a mispredicted probe costs more than the larger table's cache misses
 /// (signing 2,000 articles took 3 % longer at an eighth full, 6 % at a quarter; at half
-/// full a third of the time went to mispredicted probes; a thirty-second gained nothing). Documents of over 65,536 shingles use a table a
-/// quarter full, whose cache misses they pay whatever its size. (A bitmap of the hashes'
-/// bits, with the few collisions sorted, was slower: its loads and stores wait on one
-/// another.) A document crafted to collide (the hash keys are fixed) exhausts a probe budget
-/// and is counted by sorting instead, so the cost stays `O(n log n)` at worst.
+/// full a third of the time went to mispredicted probes; a thirty-second gained nothing).
+/// Documents of over 65,536 shingles use a table at most a quarter full, which bounds their
+/// scratch memory. (A bitmap of the hashes' bits, with the few collisions sorted, was
+/// slower: its loads and stores wait on one another.) A document crafted to collide (the
+/// hash keys are fixed) exhausts a probe budget and is counted by sorting instead, so the
+/// cost stays `O(n log n)` at worst.
 pub fn distinct_count(hashes: &[u64], table: &mut DistinctTable) -> usize {
     let mut set = Distinct::new(hashes.len(), table);
     for &h in hashes {
@@ -277,8 +278,8 @@ pub fn distinct_count(hashes: &[u64], table: &mut DistinctTable) -> usize {
 /// to the next. Each slot has a generation byte: a slot is taken only if its byte is the
 /// current document's generation, so a new document starts from an empty set by moving to
 /// the next generation, not by clearing the table (zeroing an eighth-full table took 4 % of
-/// signing). The bytes are cleared only when the generation wraps round, every 255
-/// documents.
+/// signing). The bytes are cleared only when the table grows and when the generation wraps
+/// round, every 255 documents.
 #[derive(Debug, Default)]
 pub struct DistinctTable {
     /// The values of taken slots; other slots hold whatever an earlier document left.
@@ -302,8 +303,9 @@ struct Distinct<'t> {
 impl<'t> Distinct<'t> {
     /// An empty set for up to `n` hashes, in `table`.
     fn new(n: usize, table: &'t mut DistinctTable) -> Distinct<'t> {
-        // A sixteenth full at most; a quarter for documents too long to keep their table in
-        // the processor's second-level cache anyway.
+        // A sixteenth full at most; for documents of over 65,536 shingles at most a quarter,
+        // which bounds a long document's scratch table (16 times 65,536 slots are 9 MB
+        // already, well past the processor's second-level cache).
         let room = if n <= 1 << 16 { 16 * n } else { 4 * n };
         let size = room.next_power_of_two().max(16);
         if table.generations.len() < size {
@@ -522,7 +524,14 @@ mod tests {
     fn distinct_count_survives_colliding_hashes() {
         // Every hash in one probe chain (same top bits): the budget runs out, sorting counts.
         let hashes: Vec<u64> = (0..5000u64).map(|i| i % 3000 + 1).collect();
-        assert_eq!(distinct_count(&hashes, &mut DistinctTable::default()), 3000);
+        let mut table = DistinctTable::default();
+        let mut set = Distinct::new(hashes.len(), &mut table);
+        for &h in &hashes {
+            set.insert(h);
+        }
+        assert_eq!(set.budget, 0, "the probes must have given up");
+        assert_eq!(set.count(&hashes), 3000);
+        assert_eq!(distinct_count(&hashes, &mut table), 3000);
     }
 
     #[test]
@@ -583,7 +592,8 @@ mod tests {
             let mut table = DistinctTable::default();
             let colliding: Vec<u64> = (0..5000u64).map(|i| i % 3000 + 1).collect();
             for i in 0..skip {
-                distinct_count(&docs[i % docs.len()], &mut table);
+                let v = &docs[i % docs.len()];
+                prop_assert_eq!(distinct_count(v, &mut table), v.iter().collect::<HashSet<_>>().len());
             }
             prop_assert_eq!(distinct_count(&colliding, &mut table), 3000);
             for v in docs.iter().chain(&docs) {

@@ -299,7 +299,7 @@ const RULE_ENDINGS: [(u32, &[u8]); 19] = [
 
 /// Whether the ASCII word packed in `p` ([`pack`], its capitals lower-cased) is its own
 /// normalisation under every setting, so that its key is the hash of its bytes as they are.
-/// `h` is its [`WordTable::slot`]. Conservative and branch-free: the word is plain when it
+/// `h` is its [`WordTable::slot`]. Conservative: the word is plain when it
 /// is ASCII, has no byte that a rule rewrites or drops (`` ` `` `.` `,`), is not a listed
 /// whole word (number words, British spellings), holds no `our`, and ends in none of the
 /// [`RULE_ENDINGS`]; a word turned away may still be unchanged (a property test checks that
