@@ -537,6 +537,10 @@ struct LoadArgs {
     /// Skip documents (JSONL: lines) larger than N bytes, without reading them whole.
     #[arg(long, value_name = "N", default_value_t = LoadOptions::default().max_doc_bytes)]
     max_doc_bytes: usize,
+    /// Wait at most SECS for a FIFO named as a PATH to give data (a writer to appear, then
+    /// between reads); a silent FIFO is skipped. 0 waits forever.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    read_timeout: f64,
     /// Treat any skipped document or line as an error (exit 2, nothing written); warnings
     /// do not count.
     #[arg(long)]
@@ -607,6 +611,14 @@ fn config(detect: &DetectArgs, load: &LoadArgs) -> Result<Config> {
         load: LoadOptions {
             lossy: load.lossy,
             max_doc_bytes: load.max_doc_bytes,
+            read_timeout: match std::time::Duration::try_from_secs_f64(load.read_timeout) {
+                Ok(d) if d.is_zero() => None,
+                Ok(d) => Some(d),
+                Err(_) => bail!(
+                    "--read-timeout must be a number of seconds, 0 or more, not {}",
+                    load.read_timeout
+                ),
+            },
         },
     })
 }
