@@ -151,7 +151,8 @@ struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Write to FILE (atomically) instead of standard output.
+    /// Write to FILE instead of standard output: a regular file is replaced atomically, a
+    /// link's target is written, a device or FIFO is written in place.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Also write the per-outlet summary as CSV to FILE.
@@ -726,18 +727,22 @@ fn run_sketch(args: &SketchArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(if skipped { EXIT_SKIPPED } else { EXIT_OK }))
 }
 
-/// Write rendered output to a file (atomically) or standard output.
+/// Write rendered output to a file (atomically; see [`wirecopy::output`]) or standard
+/// output. A failed write is an error (exit 2) naming where it went.
 fn emit(output: Option<&PathBuf>, bytes: &[u8]) -> Result<()> {
     match output {
         Some(p) => wirecopy::output::write_atomic(p, bytes)?,
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(bytes)?;
-            out.flush()?;
+            out.write_all(bytes)
+                .and_then(|()| out.flush())
+                .context(STDOUT_FAILED)?;
         }
     }
     Ok(())
 }
+
+const STDOUT_FAILED: &str = "cannot write standard output";
 
 /// Like [`emit`], for a writer that streams its output.
 fn emit_with(
@@ -748,8 +753,9 @@ fn emit_with(
         Some(p) => wirecopy::output::write_atomic_with(p, |f| fill(f))?,
         None => {
             let mut out = std::io::stdout().lock();
-            fill(&mut out)?;
-            out.flush()?;
+            fill(&mut out)
+                .and_then(|()| out.flush())
+                .context(STDOUT_FAILED)?;
         }
     }
     Ok(())
@@ -1004,14 +1010,15 @@ fn run_generate(args: &GenerateArgs) -> Result<ExitCode> {
     let truth = args.out.join("truth.json");
     wirecopy::output::write_atomic(&corpus, g.corpus_jsonl().as_bytes())?;
     wirecopy::output::write_atomic(&truth, g.truth.to_json().as_bytes())?;
-    println!(
-        "wrote {} documents to {} and {} truth cases ({} distractors) to {}",
+    let note = format!(
+        "wrote {} documents to {} and {} truth cases ({} distractors) to {}\n",
         g.docs.len(),
         corpus.display(),
         g.truth.passages.len(),
         g.truth.distractors.len(),
         truth.display()
     );
+    emit(None, note.as_bytes())?;
     Ok(ExitCode::from(EXIT_OK))
 }
 
