@@ -881,6 +881,11 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             EXIT_OK
         }));
     };
+    // Held until the new baseline is in place: a second `--update` fails instead of racing.
+    let _lock = args
+        .update
+        .then(|| wirecopy::output::lock_for_update(baseline))
+        .transpose()?;
     let exists = baseline
         .try_exists()
         .with_context(|| format!("cannot look at baseline {}", baseline.display()))?;

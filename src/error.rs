@@ -37,6 +37,13 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Another process holds the update lock of a file (`check --update` on one baseline
+    /// twice at once).
+    #[error("another wirecopy is updating {}; not written", path.display())]
+    Locked {
+        /// The file being updated.
+        path: PathBuf,
+    },
     /// A JSON file could not be parsed as what it should hold.
     #[error("{}: not a valid {what}: {source}", path.display())]
     Json {

@@ -18,6 +18,11 @@
 //!   and no temporary file is made beside it.
 //!
 //! Every failure is an [`Error::Write`] naming the path (and a link's target).
+//!
+//! [`lock_for_update`] serialises read-modify-write cycles of one file (`check --update`):
+//! an advisory lock (`flock`) on `.NAME.lock` beside the (resolved) file, which the kernel
+//! releases when the process ends however it ends. The lock file is left in place: deleting
+//! it while another process has it open would let two processes lock two different files.
 
 use std::fs::{File, Metadata};
 use std::io::Write;
@@ -189,6 +194,56 @@ fn write_direct(
     Ok(())
 }
 
+/// An update lock; the lock is released when it is dropped (or the process ends).
+#[derive(Debug)]
+pub struct UpdateLock {
+    _file: Option<File>,
+}
+
+/// Take the update lock of `path` without waiting: [`Error::Locked`] when another process
+/// holds it. A device or FIFO is not locked (nothing is read back from it). On a file system
+/// without `flock` support the update goes on unlocked.
+pub fn lock_for_update(path: &Path) -> Result<UpdateLock> {
+    let dest = Destination::of(path)?;
+    if dest.meta.as_ref().is_some_and(|m| !m.is_file()) {
+        return Ok(UpdateLock { _file: None });
+    }
+    let lock_path = lock_path(&dest.path);
+    let fail = |e: std::io::Error| Error::Write {
+        path: path.to_path_buf(),
+        target: None,
+        source: std::io::Error::new(
+            e.kind(),
+            format!("cannot lock it with {}: {e}", lock_path.display()),
+        ),
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(fail)?;
+    match file.try_lock() {
+        Ok(()) => Ok(UpdateLock { _file: Some(file) }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Locked {
+            path: path.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
+            Ok(UpdateLock { _file: None })
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(fail(e)),
+    }
+}
+
+/// `.NAME.lock` beside `path`.
+pub fn lock_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    parent(path).join(format!(".{name}.lock"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,5 +396,36 @@ mod tests {
         let m = std::fs::symlink_metadata(&fifo).unwrap();
         assert!(m.file_type().is_fifo(), "the FIFO was replaced");
         assert_eq!(names(dir.path()), ["pipe"]);
+    }
+
+    #[test]
+    fn a_held_update_lock_refuses_a_second_taker_until_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("base.json");
+        let held = lock_for_update(&p).unwrap();
+        assert!(dir.path().join(".base.json.lock").exists());
+        let err = lock_for_update(&p).unwrap_err();
+        assert!(matches!(err, Error::Locked { .. }), "{err}");
+        assert!(err.to_string().contains("base.json; not written"), "{err}");
+        drop(held);
+        lock_for_update(&p).unwrap();
+    }
+
+    /// Two links to one baseline share its lock: the lock sits beside the target.
+    #[cfg(unix)]
+    #[test]
+    fn the_update_lock_of_a_link_is_its_targets() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join("store")).unwrap();
+        std::fs::write(d.join("store/base.json"), b"{}").unwrap();
+        symlink("store/base.json", d.join("a.json")).unwrap();
+        let _held = lock_for_update(&d.join("store/base.json")).unwrap();
+        assert!(matches!(
+            lock_for_update(&d.join("a.json")),
+            Err(Error::Locked { .. })
+        ));
+        assert!(d.join("store/.base.json.lock").exists());
     }
 }

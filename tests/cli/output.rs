@@ -205,10 +205,15 @@ fn every_output_file_writes_through_a_link() {
     // The baseline behind the link reads back and is current.
     let run = f.run(&["check", "--baseline", "out/base.json", "corpus"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    // Only the links' targets; no temporary file anywhere.
+    // Only the links and the lock file of the update; no temporary file anywhere.
     assert_eq!(
         names(&f.path("store")),
-        ["base.json", "corpus.wcsketch", "outlets.csv"]
+        [
+            ".base.json.lock",
+            "base.json",
+            "corpus.wcsketch",
+            "outlets.csv"
+        ]
     );
 }
 
