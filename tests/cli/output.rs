@@ -244,3 +244,32 @@ fn fifo_with_a_reader_gets_the_whole_report() {
     assert!(m.file_type().is_fifo(), "the FIFO was replaced");
     assert_eq!(names(&f.path("out")), ["pipe"]);
 }
+
+/// A regular file that cannot be written whole (the file-size limit, `ulimit -f`, with
+/// SIGXFSZ ignored so the write fails with EFBIG as a full disk fails with ENOSPC): exit 2
+/// naming the file, the old report intact, and no partial temporary file left beside it.
+#[test]
+fn failed_write_of_a_regular_file_is_exit_2_and_leaves_the_old_file_alone() {
+    let f = with_corpus();
+    let old = b"{\"old\": \"report\"}\n";
+    f.write("out/report.json", old);
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 8 && exec \"$0\" report corpus --format json -o out/report.json")
+        .arg(env!("CARGO_BIN_EXE_wirecopy"))
+        .current_dir(f.dir.path())
+        .env_remove("RAYON_NUM_THREADS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("wirecopy: error: cannot write out/report.json: File too large"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(f.path("out/report.json")).unwrap(), old);
+    assert_eq!(names(&f.path("out")), ["report.json"], "partial file left");
+}
