@@ -120,7 +120,10 @@ fn resolve(path: &Path) -> std::io::Result<(PathBuf, Option<Metadata>, bool)> {
             Ok(m) if m.file_type().is_symlink() => {
                 let to = std::fs::read_link(&p)?;
                 // Relative to the link's directory; `join` keeps an absolute target as it is.
-                p = parent(&p).join(to);
+                p = match p.parent() {
+                    Some(dir) if !dir.as_os_str().is_empty() => dir.join(to),
+                    _ => to,
+                };
             }
             Ok(m) => return Ok((p, Some(m), linked)),
         }
