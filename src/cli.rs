@@ -151,7 +151,8 @@ struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Write to FILE (atomically) instead of standard output.
+    /// Write to FILE instead of standard output: a regular file is replaced atomically, a
+    /// link's target is written, a device or FIFO is written in place.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Also write the per-outlet summary as CSV to FILE.
@@ -537,6 +538,10 @@ struct LoadArgs {
     /// Skip documents (JSONL: lines) larger than N bytes, without reading them whole.
     #[arg(long, value_name = "N", default_value_t = LoadOptions::default().max_doc_bytes)]
     max_doc_bytes: usize,
+    /// Wait at most SECS for a FIFO named as a PATH to give data (a writer to appear, then
+    /// between reads); a silent FIFO is skipped. 0 waits forever.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    read_timeout: f64,
     /// Treat any skipped document or line as an error (exit 2, nothing written); warnings
     /// do not count.
     #[arg(long)]
@@ -607,6 +612,14 @@ fn config(detect: &DetectArgs, load: &LoadArgs) -> Result<Config> {
         load: LoadOptions {
             lossy: load.lossy,
             max_doc_bytes: load.max_doc_bytes,
+            read_timeout: match std::time::Duration::try_from_secs_f64(load.read_timeout) {
+                Ok(d) if d.is_zero() => None,
+                Ok(d) => Some(d),
+                Err(_) => bail!(
+                    "--read-timeout must be a number of seconds, 0 or more, not {}",
+                    load.read_timeout
+                ),
+            },
         },
     })
 }
@@ -714,18 +727,22 @@ fn run_sketch(args: &SketchArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(if skipped { EXIT_SKIPPED } else { EXIT_OK }))
 }
 
-/// Write rendered output to a file (atomically) or standard output.
+/// Write rendered output to a file (atomically; see [`wirecopy::output`]) or standard
+/// output. A failed write is an error (exit 2) naming where it went.
 fn emit(output: Option<&PathBuf>, bytes: &[u8]) -> Result<()> {
     match output {
         Some(p) => wirecopy::output::write_atomic(p, bytes)?,
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(bytes)?;
-            out.flush()?;
+            out.write_all(bytes)
+                .and_then(|()| out.flush())
+                .context(STDOUT_FAILED)?;
         }
     }
     Ok(())
 }
+
+const STDOUT_FAILED: &str = "cannot write standard output";
 
 /// Like [`emit`], for a writer that streams its output.
 fn emit_with(
@@ -736,8 +753,9 @@ fn emit_with(
         Some(p) => wirecopy::output::write_atomic_with(p, |f| fill(f))?,
         None => {
             let mut out = std::io::stdout().lock();
-            fill(&mut out)?;
-            out.flush()?;
+            fill(&mut out)
+                .and_then(|()| out.flush())
+                .context(STDOUT_FAILED)?;
         }
     }
     Ok(())
@@ -863,6 +881,11 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             EXIT_OK
         }));
     };
+    // Held until the new baseline is in place: a second `--update` fails instead of racing.
+    let _lock = args
+        .update
+        .then(|| wirecopy::output::lock_for_update(baseline))
+        .transpose()?;
     let exists = baseline
         .try_exists()
         .with_context(|| format!("cannot look at baseline {}", baseline.display()))?;
@@ -992,14 +1015,15 @@ fn run_generate(args: &GenerateArgs) -> Result<ExitCode> {
     let truth = args.out.join("truth.json");
     wirecopy::output::write_atomic(&corpus, g.corpus_jsonl().as_bytes())?;
     wirecopy::output::write_atomic(&truth, g.truth.to_json().as_bytes())?;
-    println!(
-        "wrote {} documents to {} and {} truth cases ({} distractors) to {}",
+    let note = format!(
+        "wrote {} documents to {} and {} truth cases ({} distractors) to {}\n",
         g.docs.len(),
         corpus.display(),
         g.truth.passages.len(),
         g.truth.distractors.len(),
         truth.display()
     );
+    emit(None, note.as_bytes())?;
     Ok(ExitCode::from(EXIT_OK))
 }
 

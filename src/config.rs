@@ -254,6 +254,10 @@ pub struct LoadOptions {
     pub lossy: bool,
     /// Skip documents larger than this many bytes.
     pub max_doc_bytes: usize,
+    /// How long a FIFO named as an input is waited for: for a writer and its first bytes,
+    /// then between reads. A FIFO that stays silent this long is skipped (`None`: wait
+    /// forever).
+    pub read_timeout: Option<std::time::Duration>,
 }
 
 impl Default for LoadOptions {
@@ -261,6 +265,7 @@ impl Default for LoadOptions {
         LoadOptions {
             lossy: false,
             max_doc_bytes: 64 << 20,
+            read_timeout: Some(std::time::Duration::from_secs(10)),
         }
     }
 }

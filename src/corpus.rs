@@ -21,7 +21,9 @@
 //! the corpus is loaded. Only an argument that does not exist stops [`load`] (before anything
 //! is read). Nothing is read unboundedly: text files are size-checked before reading and read
 //! through `max_doc_bytes`, JSONL is streamed line by line and a line over the limit is
-//! counted, not kept; FIFOs and devices met while walking a directory are never opened.
+//! counted, not kept; FIFOs and devices met while walking a directory are never opened. A
+//! FIFO named as an argument is read (`<(…)` is one), but never waited for longer than
+//! [`LoadOptions::read_timeout`] at a time: one that no writer opens is skipped, not a hang.
 //!
 //! [`load`] holds the whole corpus in memory. [`load_each`] streams it instead: each
 //! document is handed over as it is read, and one read from a regular file records where it
@@ -510,7 +512,7 @@ fn problem(path: &Path, line: Option<usize>, message: String) -> Problem {
 
 fn load_file(path: &Path, rel: Option<&[String]>, opts: &LoadOptions, sink: &mut Sink) {
     let display = path.display().to_string();
-    let file = match std::fs::File::open(path) {
+    let (file, meta) = match Source::open(path, opts) {
         Ok(f) => f,
         Err(e) => {
             sink.problem(problem(path, None, format!("cannot read: {e}")));
@@ -518,9 +520,9 @@ fn load_file(path: &Path, rel: Option<&[String]>, opts: &LoadOptions, sink: &mut
         }
     };
     // Only a regular file can be read again; the text of anything else is kept.
-    let rereadable = file
-        .metadata()
-        .is_ok_and(|m| m.is_file())
+    let rereadable = meta
+        .as_ref()
+        .is_some_and(|m| m.is_file())
         .then(|| Arc::<Path>::from(path));
     if extension(path).as_deref() == Some("jsonl") {
         let reader = std::io::BufReader::with_capacity(64 << 10, file);
@@ -550,7 +552,7 @@ fn load_file(path: &Path, rel: Option<&[String]>, opts: &LoadOptions, sink: &mut
     };
     let max = opts.max_doc_bytes.min(DOC_BYTES_LIMIT);
     // Never read more than the limit: the size on disk may be wrong (FIFOs, /proc) or grow.
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let len = meta.as_ref().map(|m| m.len()).unwrap_or(0);
     let mut bytes = Vec::new();
     let read = if len > max as u64 {
         Ok(len as usize)
@@ -600,6 +602,107 @@ fn load_file(path: &Path, rel: Option<&[String]>, opts: &LoadOptions, sink: &mut
                 }
             }
         },
+    }
+}
+
+/// An opened input: a file (or device) read as it comes, or a FIFO whose every read waits
+/// at most `--read-timeout` for data. (A FIFO opened the ordinary way blocks in `open` until
+/// a writer appears, possibly forever.)
+enum Source {
+    File(std::fs::File),
+    #[cfg(unix)]
+    Fifo {
+        file: std::fs::File,
+        timeout: std::time::Duration,
+    },
+}
+
+impl Source {
+    /// Open `path`; also returns its metadata (`None` when it cannot be had).
+    fn open(
+        path: &Path,
+        opts: &LoadOptions,
+    ) -> std::io::Result<(Source, Option<std::fs::Metadata>)> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+            let fifo = std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo());
+            if let (true, Some(timeout)) = (fifo, opts.read_timeout) {
+                // O_NONBLOCK: `open` returns at once, writer or not; `read` polls.
+                let file = std::fs::OpenOptions::new()
+                    .read(true)
+                    .custom_flags(libc::O_NONBLOCK)
+                    .open(path)?;
+                let meta = file.metadata().ok();
+                return Ok((Source::Fifo { file, timeout }, meta));
+            }
+        }
+        let _ = opts;
+        let file = std::fs::File::open(path)?;
+        let meta = file.metadata().ok();
+        Ok((Source::File(file), meta))
+    }
+}
+
+impl Read for Source {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Source::File(f) => f.read(buf),
+            #[cfg(unix)]
+            Source::Fifo { file, timeout } => read_fifo(file, *timeout, buf),
+        }
+    }
+}
+
+/// Read a FIFO opened with `O_NONBLOCK`, waiting at most `timeout` for data. On Linux,
+/// `poll` on a FIFO that has never had a writer waits (it reports neither data nor hang-up),
+/// so a FIFO nobody writes to times out instead of reading as empty; a writer that came
+/// and went reads as the end of the input.
+#[cfg(unix)]
+fn read_fifo(
+    file: &mut std::fs::File,
+    timeout: std::time::Duration,
+    buf: &mut [u8],
+) -> std::io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!(
+                    "a FIFO that gave no data for {} s (--read-timeout)",
+                    timeout.as_secs_f64()
+                ),
+            ));
+        }
+        let mut pfd = libc::pollfd {
+            fd: file.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = left.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
+        // SAFETY: `pfd` is one valid, initialised pollfd for the duration of the call.
+        let ready = unsafe { libc::poll(&mut pfd, 1, ms) };
+        if ready < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if ready == 0 {
+            continue; // the deadline check above ends the wait
+        }
+        match file.read(buf) {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
+                ) => {}
+            r => return r,
+        }
     }
 }
 
@@ -1269,6 +1372,7 @@ not json
         let opts = LoadOptions {
             lossy: true,
             max_doc_bytes: 500,
+            ..LoadOptions::default()
         };
         let mut problems = Vec::new();
         let mut docs = Vec::new();

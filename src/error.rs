@@ -25,6 +25,25 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Writing an output failed (a full disk or device, a missing directory, a reader that
+    /// went away); a regular file being replaced is left as it was.
+    #[error("cannot write {}{}: {source}", path.display(), link_note(target.as_deref()))]
+    Write {
+        /// The path as given.
+        path: PathBuf,
+        /// Where a symbolic link given as `path` leads, when it is one.
+        target: Option<PathBuf>,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Another process holds the update lock of a file (`check --update` on one baseline
+    /// twice at once).
+    #[error("another wirecopy is updating {}; not written", path.display())]
+    Locked {
+        /// The file being updated.
+        path: PathBuf,
+    },
     /// A JSON file could not be parsed as what it should hold.
     #[error("{}: not a valid {what}: {source}", path.display())]
     Json {
@@ -62,6 +81,12 @@ pub enum Error {
     /// Nothing could be loaded.
     #[error("no documents to compare{0}")]
     EmptyCorpus(String),
+}
+
+fn link_note(target: Option<&std::path::Path>) -> String {
+    target
+        .map(|t| format!(" (a link to {})", t.display()))
+        .unwrap_or_default()
 }
 
 fn missing_list(paths: &[(PathBuf, String)]) -> String {

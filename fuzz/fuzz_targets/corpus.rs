@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let opts = LoadOptions {
         lossy: flags & 1 == 1,
         max_doc_bytes: if flags & 2 == 2 { 64 } else { 1 << 20 },
+        ..LoadOptions::default()
     };
     let mut problems = Vec::new();
     let docs = parse_jsonl(bytes, "fuzz.jsonl", &opts, &mut problems);

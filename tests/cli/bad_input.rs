@@ -585,3 +585,190 @@ fn report_survives_sigkill_during_overwrite() {
     }
     assert!(killed_mid_write >= 1, "never caught the write in progress");
 }
+
+/// Run wirecopy in `f` like [`Fixture::run`], but fail the test instead of hanging when it
+/// takes longer than `limit`.
+#[cfg(unix)]
+fn run_within(f: &Fixture, args: &[&str], limit: std::time::Duration) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wirecopy"))
+        .args(args)
+        .current_dir(f.dir.path())
+        .env_remove("RAYON_NUM_THREADS")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("wirecopy {args:?} still running after {limit:?}: a hang");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        stdout_bytes: out.stdout,
+    }
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let ok = Command::new("mkfifo").arg(path).status().unwrap().success();
+    assert!(ok, "mkfifo");
+}
+
+/// A FIFO named on the command line that no one writes to is skipped once `--read-timeout`
+/// passes, named with the reason; the rest of the corpus is reported (exit 1), no hang.
+#[cfg(unix)]
+#[test]
+fn named_fifo_without_a_writer_is_skipped_after_the_read_timeout() {
+    let f = Fixture::new();
+    good(&f);
+    mkfifo(&f.path("silent.txt"));
+    mkfifo(&f.path("silent.jsonl"));
+    let start = std::time::Instant::now();
+    let run = run_within(
+        &f,
+        &[
+            "report",
+            "corpus",
+            "silent.txt",
+            "silent.jsonl",
+            "--format",
+            "json",
+            "--read-timeout",
+            "0.5",
+        ],
+        std::time::Duration::from_secs(20),
+    );
+    no_panic(&run);
+    assert!(start.elapsed() >= std::time::Duration::from_millis(1000));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    reported(
+        &run,
+        "silent.txt",
+        &[
+            "a FIFO that gave no data for 0.5 s (--read-timeout)",
+            "(skipped)",
+        ],
+    );
+    reported(
+        &run,
+        "silent.jsonl",
+        &[
+            "a FIFO that gave no data for 0.5 s (--read-timeout)",
+            "(skipped)",
+        ],
+    );
+    assert_eq!(json(&run)["summary"]["documents"], 2);
+}
+
+/// A FIFO named on the command line whose writer comes late (within the timeout) is read
+/// whole, as plain text and as JSONL.
+#[cfg(unix)]
+#[test]
+fn named_fifo_with_a_late_writer_is_read() {
+    use std::io::Write;
+    let f = Fixture::new();
+    good(&f);
+    let late = |path: PathBuf, text: String| {
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            // Blocks until wirecopy has opened the FIFO for reading.
+            let mut w = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+            w.write_all(text.as_bytes()).unwrap();
+        })
+    };
+    mkfifo(&f.path("late.txt"));
+    mkfifo(&f.path("late.jsonl"));
+    let writers = [
+        late(f.path("late.txt"), format!("Late edition. {STORY}")),
+        late(
+            f.path("late.jsonl"),
+            format!(
+                "{}\n",
+                serde_json::json!({"id": "feed-1", "outlet": "feed", "text": STORY})
+            ),
+        ),
+    ];
+    let run = run_within(
+        &f,
+        &[
+            "report",
+            "corpus",
+            "late.txt",
+            "late.jsonl",
+            "--format",
+            "json",
+        ],
+        std::time::Duration::from_secs(20),
+    );
+    for w in writers {
+        w.join().unwrap();
+    }
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r = json(&run);
+    let ids: Vec<&str> = r["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["ap/story.txt", "daily/story.txt", "late.txt", "feed-1"]
+    );
+}
+
+/// A socket and a device named like documents inside a directory are reported by kind and
+/// never opened, as a FIFO is (a FIFO named `.jsonl` too); the rest is read (exit 1).
+#[cfg(unix)]
+#[test]
+fn sockets_devices_and_fifos_in_a_directory_are_skipped_by_kind() {
+    let f = Fixture::new();
+    good(&f);
+    let _socket = std::os::unix::net::UnixListener::bind(f.path("corpus/socket.txt")).unwrap();
+    mkfifo(&f.path("corpus/feed.jsonl"));
+    // A null device of the test's own (mknod needs root); reading it would give nothing.
+    let device = Command::new("mknod")
+        .arg(f.path("corpus/device.txt"))
+        .args(["c", "1", "3"])
+        .status()
+        .unwrap()
+        .success();
+    if !device {
+        println!("no device case: cannot mknod (needs root)");
+    }
+    let run = run_within(
+        &f,
+        &["report", "corpus", "--format", "json"],
+        std::time::Duration::from_secs(20),
+    );
+    no_panic(&run);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    reported(
+        &run,
+        "corpus/socket.txt",
+        &["not a regular file (a socket); not read (skipped)"],
+    );
+    reported(
+        &run,
+        "corpus/feed.jsonl",
+        &["not a regular file (a FIFO); not read (skipped)"],
+    );
+    if device {
+        reported(
+            &run,
+            "corpus/device.txt",
+            &["not a regular file (a device); not read (skipped)"],
+        );
+    }
+    assert_eq!(json(&run)["summary"]["documents"], 2);
+}

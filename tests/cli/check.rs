@@ -367,3 +367,232 @@ fn an_error_prints_its_cause_once() {
         run.stderr
     );
 }
+
+/// Copy of the baseline made from the corpus without one paragraph: the "old" baseline of
+/// the update tests below (the corpus itself is left whole).
+fn older_baseline(f: &Fixture) -> Vec<u8> {
+    let text = std::fs::read(f.path(DOC_001)).unwrap();
+    delete_paragraph(f, "The meeting took place as a beleaguered Ukraine");
+    let run = f.run(&["check", "--update", "--baseline", "old.json", "corpus"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    f.write(DOC_001, text);
+    std::fs::read(f.path("old.json")).unwrap()
+}
+
+/// While another process holds the baseline's update lock, `--update` refuses (exit 2,
+/// saying why) and leaves the baseline as it was; once the lock is released it goes on.
+#[cfg(unix)]
+#[test]
+fn update_while_the_baseline_is_locked_is_refused_and_writes_nothing() {
+    let f = with_baseline();
+    let old = older_baseline(&f);
+    f.write("base.json", &old);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(f.path(".base.json.lock"))
+        .unwrap();
+    lock.try_lock()
+        .expect("the fixture's own update has released the lock");
+    let run = check(&f, &["--update"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("wirecopy: error: another wirecopy is updating base.json; not written"),
+        "{}",
+        run.stderr
+    );
+    assert!(std::fs::read(f.path("base.json")).unwrap() == old);
+    drop(lock);
+    let run = check(&f, &["--update"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(std::fs::read(f.path("base.json")).unwrap() != old);
+    assert_eq!(check(&f, &[]).code, 0);
+}
+
+fn spawn_update(f: &Fixture, paths: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_wirecopy"))
+        .args(["check", "--update", "--baseline", "base.json"])
+        .args(paths)
+        .current_dir(f.dir.path())
+        .env_remove("RAYON_NUM_THREADS")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Exit code and stderr of a finished child.
+fn outcome(child: std::process::Child) -> (i32, String) {
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const LOCKED: &str = "wirecopy: error: another wirecopy is updating base.json; not written";
+
+/// Two `--update`s of one baseline at once, made to overlap without relying on timing: the
+/// first also reads a FIFO, and is held there (inside its update) until the second has
+/// finished. The second is refused (exit 2, saying so) and writes nothing; the first then
+/// writes its whole baseline, byte for byte what the same run gives alone.
+#[cfg(unix)]
+#[test]
+fn second_update_while_one_is_running_is_refused_and_the_first_writes_whole() {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = with_baseline();
+    let old = std::fs::read(f.path("base.json")).unwrap();
+    let gate = f.path("gate.txt");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&gate)
+        .status()
+        .unwrap()
+        .success());
+    let mut first = spawn_update(&f, &["corpus", "gate.txt"]);
+    // Opening the FIFO's write end without blocking succeeds once the first run has opened
+    // it to read, which it does after taking the lock and reading the corpus.
+    let start = std::time::Instant::now();
+    let mut writer = loop {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&gate)
+        {
+            Ok(w) => break w,
+            Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+                assert!(
+                    first.try_wait().unwrap().is_none(),
+                    "the first update ended before reading the FIFO"
+                );
+                assert!(start.elapsed().as_secs() < 20, "the FIFO was never opened");
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let (code, stderr) = outcome(spawn_update(&f, &["corpus"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(LOCKED), "{stderr}");
+    assert!(std::fs::read(f.path("base.json")).unwrap() == old);
+    writer
+        .write_all(b"Gate edition. Russia and the United States agreed on Tuesday to begin working toward ending the war in Ukraine.")
+        .unwrap();
+    drop(writer);
+    let (code, stderr) = outcome(first);
+    assert_eq!(code, 0, "{stderr}");
+    // The same run with the FIFO's text in a regular file of the same name, alone.
+    let written = std::fs::read(f.path("base.json")).unwrap();
+    std::fs::remove_file(&gate).unwrap();
+    f.write("gate.txt", b"Gate edition. Russia and the United States agreed on Tuesday to begin working toward ending the war in Ukraine.");
+    let run = f.run(&[
+        "check",
+        "--update",
+        "--baseline",
+        "alone.json",
+        "corpus",
+        "gate.txt",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(written != old, "the first update wrote nothing");
+    assert!(written == std::fs::read(f.path("alone.json")).unwrap());
+}
+
+/// Three `--update`s of one baseline started together, a few times over: each either wins
+/// (exit 0) or is refused and says so (exit 2), and the baseline is always exactly one
+/// whole run's.
+#[cfg(unix)]
+#[test]
+fn updates_started_together_leave_one_whole_baseline() {
+    let f = with_baseline();
+    let new = std::fs::read(f.path("base.json")).unwrap();
+    let old = older_baseline(&f);
+    let mut refused = 0;
+    for round in 0..5 {
+        f.write("base.json", &old);
+        let children: Vec<_> = (0..3).map(|_| spawn_update(&f, &["corpus"])).collect();
+        let outcomes: Vec<(i32, String)> = children.into_iter().map(outcome).collect();
+        for (code, stderr) in &outcomes {
+            match code {
+                0 => {}
+                2 if stderr.contains(LOCKED) => refused += 1,
+                _ => panic!("round {round}: exit {code}: {stderr}"),
+            }
+        }
+        assert!(
+            outcomes.iter().any(|o| o.0 == 0),
+            "round {round}: no winner"
+        );
+        let now = std::fs::read(f.path("base.json")).unwrap();
+        assert!(
+            now == new,
+            "round {round}: baseline of {} bytes is not one whole run's ({})",
+            now.len(),
+            new.len()
+        );
+    }
+    println!("{refused} of 15 updates found the baseline locked");
+}
+
+/// `--update` killed with SIGKILL at moments spread over its whole run: the baseline is
+/// always byte for byte the old one or the new one. The temporary files the kills leave
+/// behind are never taken for the baseline, and a killed run never leaves it locked.
+#[cfg(unix)]
+#[test]
+fn update_killed_at_any_moment_leaves_the_old_or_the_new_baseline() {
+    let f = with_baseline();
+    let new = std::fs::read(f.path("base.json")).unwrap();
+    let old = older_baseline(&f);
+    assert!(old != new);
+    // How long one whole update takes here.
+    f.write("base.json", &old);
+    let start = std::time::Instant::now();
+    let out = spawn_update(&f, &["corpus"]).wait_with_output().unwrap();
+    let whole = start.elapsed();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(std::fs::read(f.path("base.json")).unwrap() == new);
+    const RUNS: u32 = 30;
+    let (mut olds, mut news) = (0, 0);
+    for i in 0..RUNS {
+        f.write("base.json", &old);
+        let mut child = spawn_update(&f, &["corpus"]);
+        // From at once to half again the whole run's time.
+        std::thread::sleep(whole * 3 * i / (2 * RUNS));
+        let _ = child.kill(); // SIGKILL; it may have finished already
+        child.wait().unwrap();
+        let now = std::fs::read(f.path("base.json")).unwrap();
+        if now == old {
+            olds += 1;
+        } else if now == new {
+            news += 1;
+        } else {
+            panic!(
+                "run {i}: torn baseline of {} bytes (old {}, new {})",
+                now.len(),
+                old.len(),
+                new.len()
+            );
+        }
+    }
+    assert!(
+        olds > 0 && news > 0,
+        "kills not spread: {olds} old, {news} new"
+    );
+    let mid_write = std::fs::read_dir(f.dir.path())
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(".base.json.") && name.ends_with(".tmp")
+        })
+        .count();
+    println!("{olds} old, {news} new baselines; {mid_write} killed while writing");
+    // Stray temporary files and the killed runs' locks do not stop the next update.
+    f.write("base.json", &old);
+    let run = check(&f, &["--update"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(std::fs::read(f.path("base.json")).unwrap() == new);
+}

@@ -7,6 +7,7 @@ mod check;
 mod eval;
 mod formats;
 mod html;
+mod output;
 mod passages;
 mod report;
 mod support;
