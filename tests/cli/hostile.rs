@@ -168,6 +168,16 @@ fn hostile_text_report_and_stderr_hold_no_control_character() {
         // The duplicate's id is named on stderr, escaped.
         assert!(out.stderr.contains("[=1+1\\u{1b}[31m]"), "{}", out.stderr);
     }
+    // An error naming the corpus's outlets (the usage error of an unknown --outlet).
+    let err = f.run(&["report", "hostile.jsonl", "--outlet", "nope"]);
+    assert_eq!(err.code, 2);
+    assert!(
+        err.stderr.contains("no outlet named nope"),
+        "{}",
+        err.stderr
+    );
+    assert!(err.stderr.contains("-wire\\u{1b}]8;;"), "{}", err.stderr);
+    assert_terminal_safe("error", &err.stderr);
     // With colour, the only escapes are the renderer's own colours.
     let out = run(&f, &["report", "hostile.jsonl", "--color", "always"]);
     let mut plain = out.stdout.clone();
