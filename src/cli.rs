@@ -158,6 +158,10 @@ struct ReportArgs {
     /// Also write the per-outlet summary as CSV to FILE.
     #[arg(long, value_name = "FILE")]
     outlets_csv: Option<PathBuf>,
+    /// CSV: write cells as they are (no `'` before a leading =, +, -, @, tab or CR, no
+    /// escaped control characters).
+    #[arg(long)]
+    csv_raw: bool,
     #[command(flatten)]
     display: DisplayArgs,
     #[command(flatten)]
@@ -666,6 +670,7 @@ fn print_problems(problems: &[wirecopy::error::Problem]) {
     let mut err = stderr.lock();
     for p in problems {
         let kind = if p.skipped { "" } else { "warning: " };
+        let p = wirecopy::report::safe::terminal(&p.to_string()).into_owned();
         let _ = writeln!(err, "wirecopy: {kind}{p}");
     }
 }
@@ -771,6 +776,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?;
             let report = &analysis.report;
             let filter = args.display.filter();
+            let csv = report::csv::CsvOptions {
+                filter: filter.clone(),
+                raw: args.csv_raw,
+            };
             let unknown = filter.unknown_outlets(report);
             if !unknown.is_empty() {
                 let mut known: Vec<&str> =
@@ -789,10 +798,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             if let Some(p) = &args.outlets_csv {
-                wirecopy::output::write_atomic(
-                    p,
-                    report::csv::outlets(report, &filter).as_bytes(),
-                )?;
+                wirecopy::output::write_atomic(p, report::csv::outlets(report, &csv).as_bytes())?;
             }
             let bytes = match args.format {
                 Format::Json => {
@@ -827,7 +833,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         },
                     )
                 }
-                Format::Csv => report::csv::passages(report, &filter),
+                Format::Csv => report::csv::passages(report, &csv),
             };
             emit(args.output.as_ref(), bytes.as_bytes())?;
             Ok(ExitCode::from(if skipped { EXIT_SKIPPED } else { EXIT_OK }))

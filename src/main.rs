@@ -35,6 +35,8 @@ fn main() -> ExitCode {
                     msg.push_str(&format!(": {cause}"));
                 }
             }
+            // Names in it may come from the corpus: no control character reaches the terminal.
+            let msg = wirecopy::report::safe::terminal_lines(&msg);
             // Not eprintln!: it panics when stderr is closed.
             let _ = writeln!(std::io::stderr(), "{msg}");
             ExitCode::from(cli::EXIT_ERROR)

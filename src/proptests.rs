@@ -4,6 +4,8 @@
 //! that documents do match. [`crate::analyze`] must never panic, and every span of the report
 //! (passage sides, edits, credit hits) must slice back to its text, in bytes and in chars.
 
+mod hostile;
+
 use proptest::prelude::*;
 
 use crate::config::Settings;

@@ -70,6 +70,7 @@ pub mod csv;
 pub mod filter;
 pub mod html;
 pub mod json;
+pub mod safe;
 pub mod text;
 
 use serde::{Deserialize, Serialize};

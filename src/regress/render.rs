@@ -1,12 +1,17 @@
 //! Renderers of a [`Diff`]: plain text for people (grouped: settings, documents, lost,
 //! found, changed, coverage; passage text wrapped to the width) and JSON for programs.
 //! Both are pure functions of the diff.
+//!
+//! The text is for a terminal, and the reports compared hold corpus text (and a baseline
+//! file can hold anything): every name, id and text goes through
+//! [`crate::report::safe::terminal`] or the wrapper, which escapes each word.
 
 use std::fmt::Write;
 
 use serde_json::Value;
 
 use super::{Change, ChangedPassage, Diff, MatchedBy, PassageSummary};
+use crate::report::safe::terminal;
 use crate::report::text::{thousands, wrap};
 use crate::report::{Direction, Side};
 
@@ -61,12 +66,16 @@ pub fn text(diff: &Diff, opts: &TextOptions) -> String {
     let _ = writeln!(
         out,
         "baseline: {} (wirecopy {}, fingerprint {})",
-        opts.old_label, s.old_version, s.old_fingerprint
+        terminal(&opts.old_label),
+        terminal(&s.old_version),
+        terminal(&s.old_fingerprint)
     );
     let _ = writeln!(
         out,
         "current:  {} (wirecopy {}, fingerprint {})",
-        opts.new_label, s.new_version, s.new_fingerprint
+        terminal(&opts.new_label),
+        terminal(&s.new_version),
+        terminal(&s.new_fingerprint)
     );
     let _ = writeln!(
         out,
@@ -81,13 +90,15 @@ pub fn text(diff: &Diff, opts: &TextOptions) -> String {
         let _ = writeln!(
             out,
             "\nSETTINGS (fingerprint {} -> {})",
-            s.old_fingerprint, s.new_fingerprint
+            terminal(&s.old_fingerprint),
+            terminal(&s.new_fingerprint)
         );
         if s.old_version != s.new_version {
             let _ = writeln!(
                 out,
                 "    wirecopy version: {} -> {}",
-                s.old_version, s.new_version
+                terminal(&s.old_version),
+                terminal(&s.new_version)
             );
         }
         for f in &s.fields {
@@ -227,12 +238,23 @@ fn arrow(p: &PassageSummary) -> String {
 }
 
 fn side(out: &mut String, label: &str, s: &Side, w: usize) {
-    let _ = writeln!(out, "    {label} {} [{}..{}]", s.doc, s.start, s.end);
+    let _ = writeln!(
+        out,
+        "    {label} {} [{}..{}]",
+        terminal(&s.doc),
+        s.start,
+        s.end
+    );
     wrap(out, &s.text, 6, w);
 }
 
 fn passage(out: &mut String, p: &PassageSummary, w: usize) {
-    let _ = writeln!(out, "\n  {} {}", p.kind.as_str().to_uppercase(), p.id);
+    let _ = writeln!(
+        out,
+        "\n  {} {}",
+        p.kind.as_str().to_uppercase(),
+        terminal(&p.id)
+    );
     wrap(out, &arrow(p), 4, w);
     let _ = writeln!(
         out,
@@ -254,7 +276,7 @@ fn changed(out: &mut String, c: &ChangedPassage, tol: f64, w: usize) {
         out,
         "\n  {} {} ({how})",
         n.kind.as_str().to_uppercase(),
-        n.id
+        terminal(&n.id)
     );
     wrap(out, &arrow(n), 4, w);
     for ch in &c.changes {
@@ -269,7 +291,7 @@ fn changed(out: &mut String, c: &ChangedPassage, tol: f64, w: usize) {
                 removed,
                 added,
             } => {
-                let _ = writeln!(out, "    text in {doc} changed");
+                let _ = writeln!(out, "    text in {} changed", terminal(doc));
                 for (label, words) in [("removed", removed), ("added", added)] {
                     if !words.is_empty() {
                         wrap(out, &format!("{label}: {words}"), 6, w);

@@ -5,11 +5,39 @@
 //! a double quote, CR or LF, and quotes inside it are doubled. Newlines inside article
 //! text are kept as they are (inside quotes). Offsets are characters (Unicode scalar
 //! values), 0-based and half-open, as in the JSON report; numbers are written as in the
-//! JSON report. Fields are never altered to defuse spreadsheet formulas: a cell that
-//! starts with `=` is the article's text.
+//! JSON report.
+//!
+//! Text from the corpus (document ids, outlets, passage texts) is written through
+//! [`safe::csv_cell`]: a cell a spreadsheet would evaluate as a formula (leading `=`, `+`,
+//! `-`, `@`, tab or CR) gets a leading `'`, and control characters other than tab, CR and
+//! LF are shown as escapes (`\u{1b}`), so such a cell no longer equals the document's
+//! slice. [`CsvOptions::raw`] (`--csv-raw`) writes every cell as it is. Columns
+//! wirecopy computes (numbers, kinds, passage ids) are never altered.
+
+use std::borrow::Cow;
 
 use super::filter::Filter;
-use super::Report;
+use super::{safe, Report};
+
+/// Options of the CSV reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// Which outlets and passages to write.
+    pub filter: Filter,
+    /// Write corpus text cells as they are, without the `'` before a formula prefix.
+    pub raw: bool,
+}
+
+impl CsvOptions {
+    /// A corpus text cell as written.
+    fn text<'s>(&self, s: &'s str) -> Cow<'s, str> {
+        if self.raw {
+            Cow::Borrowed(s)
+        } else {
+            safe::csv_cell(s)
+        }
+    }
+}
 
 /// The columns of [`passages`].
 pub const PASSAGE_COLUMNS: [&str; 16] = [
@@ -70,8 +98,10 @@ fn record<S: AsRef<str>>(out: &mut String, fields: impl IntoIterator<Item = S>) 
     out.push_str("\r\n");
 }
 
-/// The passages shown by `filter` (reuse passages, then boilerplate), one row each.
-pub fn passages(report: &Report, filter: &Filter) -> String {
+/// The passages shown by the filter (reuse passages, then boilerplate), one row each.
+pub fn passages(report: &Report, opts: &CsvOptions) -> String {
+    let filter = &opts.filter;
+    let t = |s: &str| opts.text(s).into_owned();
     let mut out = String::new();
     record(&mut out, PASSAGE_COLUMNS);
     let mut shown = filter.passages(report, true);
@@ -82,12 +112,12 @@ pub fn passages(report: &Report, filter: &Filter) -> String {
             [
                 p.id.clone(),
                 p.kind.as_str().to_string(),
-                p.a.doc.clone(),
-                p.a.outlet.clone(),
+                t(&p.a.doc),
+                t(&p.a.outlet),
                 p.a.start.to_string(),
                 p.a.end.to_string(),
-                p.b.doc.clone(),
-                p.b.outlet.clone(),
+                t(&p.b.doc),
+                t(&p.b.outlet),
                 p.b.start.to_string(),
                 p.b.end.to_string(),
                 p.similarity.to_string(),
@@ -98,18 +128,19 @@ pub fn passages(report: &Report, filter: &Filter) -> String {
                 }
                 .to_string(),
                 p.cluster.to_string(),
-                p.a.text.clone(),
-                p.b.text.clone(),
+                t(&p.a.text),
+                t(&p.b.text),
             ],
         );
     }
     out
 }
 
-/// The outlets shown by `filter`, by name, one row each. `credited_articles` and
+/// The outlets shown by the filter, by name, one row each. `credited_articles` and
 /// `uncredited_articles` count the outlet's articles that reuse a directed source and do
 /// or do not credit every such source.
-pub fn outlets(report: &Report, filter: &Filter) -> String {
+pub fn outlets(report: &Report, opts: &CsvOptions) -> String {
+    let filter = &opts.filter;
     let mut out = String::new();
     record(&mut out, OUTLET_COLUMNS);
     for o in filter.outlets(report) {
@@ -117,7 +148,7 @@ pub fn outlets(report: &Report, filter: &Filter) -> String {
         record(
             &mut out,
             [
-                o.outlet.clone(),
+                opts.text(&o.outlet).into_owned(),
                 o.articles.to_string(),
                 o.chars.to_string(),
                 o.passages.to_string(),

@@ -16,8 +16,10 @@
 //! `<script type="application/json">` block (every `<` written as `\u003c`, so no text can
 //! close the block) and only the visible part becomes DOM, so a corpus of thousands of
 //! articles stays responsive. Text only ever reaches the page through `textContent` or
-//! [`escape`]. A strict Content-Security-Policy (`default-src 'none'`) blocks any request
-//! the page might make; script errors and policy violations are recorded in the `<html>`
+//! [`escape`], and a document's url becomes a link only when it is `http` or `https`
+//! ([`super::safe::http_url`]; set as the link's `href` property, never as markup). A
+//! strict Content-Security-Policy (`default-src 'none'`) blocks any request the page might
+//! make; script errors and policy violations are recorded in the `<html>`
 //! element's `data-errors` attribute, and `data-ready` is set once the page has rendered.
 //!
 //! Offsets: the report counts characters (Unicode scalar values); JavaScript strings
@@ -67,21 +69,8 @@ impl Default for HtmlOptions {
     }
 }
 
-/// Escape text for HTML element content and quoted attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escape text for HTML element content and quoted attribute values ([`super::safe::html`]).
+pub use super::safe::html as escape;
 
 /// Character → UTF-16 offsets of one text, for a sorted set of character offsets.
 pub struct Utf16 {
@@ -126,6 +115,13 @@ struct DocData<'a> {
     title: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     date: Option<&'a str>,
+    /// The url, shown as text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    /// Whether the url may be a link ([`super::safe::http_url`]): the script makes one only
+    /// then.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    link: bool,
     chars: usize,
     coverage: f64,
     /// Full text, or `None` when the caller had none (the viewer then shows the passage).
@@ -218,6 +214,8 @@ fn data<'a>(report: &'a Report, texts: &[(&'a str, &'a str)], shown: &[&'a Passa
             outlet: &d.outlet,
             title: d.title.as_deref(),
             date: d.date.as_deref(),
+            url: d.url.as_deref(),
+            link: d.url.as_deref().and_then(super::safe::http_url).is_some(),
             chars: d.chars,
             coverage: d.coverage,
             text,
@@ -535,14 +533,6 @@ mod tests {
             "😀 is two UTF-16 units"
         );
         assert_eq!(m.get(9), 6, "past the end clamps");
-    }
-
-    #[test]
-    fn escape_covers_markup_and_quotes() {
-        assert_eq!(
-            escape("<script>\"a\" & 'b'</script>"),
-            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
-        );
     }
 
     fn report_of(docs: &[(&str, &str, &str)]) -> Report {

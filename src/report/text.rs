@@ -10,10 +10,17 @@
 //! Every line fits `width` columns, counting one column per character (the renderer
 //! does not try to measure East Asian wide characters). The renderer reads no environment:
 //! the caller decides width and colour.
+//!
+//! Corpus text never reaches the terminal with a control character in it
+//! ([`super::safe::terminal`]): wrapped text (passages, edits, messages) is split into
+//! words at white space, which becomes a space or a line break, and each word is escaped;
+//! a name in a column or a heading (an outlet, a passage id) is escaped whole, tabs and
+//! newlines included. Widths are counted on the escaped text, which is what is printed.
 
 use std::fmt::Write;
 
 use super::filter::Filter;
+use super::safe::terminal;
 use super::{Direction, Edit, OutletEntry, Passage, Report, Side};
 use crate::align::Op;
 
@@ -167,7 +174,8 @@ fn wrap_words(words: &[Word], avail: usize) -> Vec<Line> {
 }
 
 /// Split styled text into words at whitespace (newlines included); pieces not separated by
-/// whitespace stay one word.
+/// whitespace stay one word. The whitespace is dropped (the wrapper lays words out) and
+/// each piece is escaped for the terminal.
 fn words_of(pieces: &[(String, Style)]) -> Vec<Word> {
     let mut words: Vec<Word> = Vec::new();
     let mut open = false;
@@ -181,7 +189,7 @@ fn words_of(pieces: &[(String, Style)]) -> Vec<Word> {
                 continue;
             }
             let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            let piece = (rest[..end].to_string(), *style);
+            let piece = (terminal(&rest[..end]).into_owned(), *style);
             if open {
                 words.last_mut().expect("open word").push(piece);
             } else {
@@ -374,7 +382,7 @@ fn outlet_table(out: &mut String, report: &Report, outlets: &[&OutletEntry], w: 
     }
     let longest = outlets
         .iter()
-        .map(|o| o.outlet.chars().count())
+        .map(|o| terminal(&o.outlet).chars().count())
         .max()
         .unwrap_or(0)
         .max(6);
@@ -402,7 +410,7 @@ fn outlet_table(out: &mut String, report: &Report, outlets: &[&OutletEntry], w: 
                 format!("{credited}/{checked}")
             },
         ];
-        let mut row = format!("{:<name_w$}", fit(&o.outlet, name_w));
+        let mut row = format!("{:<name_w$}", fit(&terminal(&o.outlet), name_w));
         for ((_, n), cell) in COLS.iter().zip(cells) {
             let _ = write!(row, " {cell:>n$}");
         }
@@ -426,7 +434,7 @@ fn outlet_table(out: &mut String, report: &Report, outlets: &[&OutletEntry], w: 
 fn outlet_blocks(out: &mut String, report: &Report, outlets: &[&OutletEntry], w: usize, c: bool) {
     for o in outlets {
         let mut l = Line::default();
-        l.push(&fit(&o.outlet, w), Style::Bold);
+        l.push(&fit(&terminal(&o.outlet), w), Style::Bold);
         let _ = writeln!(out, "{}", l.render(c));
         let (credited, checked) = report.credit_tally(&o.outlet);
         let credit = if checked == 0 {
@@ -529,14 +537,14 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
         let longest = outlets
             .iter()
             .flat_map(|o| &o.sources)
-            .map(|s| s.outlet.chars().count())
+            .map(|s| terminal(&s.outlet).chars().count())
             .max()
             .unwrap_or(0);
         for o in &outlets {
             if o.sources.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "{}", fit(&o.outlet, w));
+            let _ = writeln!(out, "{}", fit(&terminal(&o.outlet), w));
             for src in &o.sources {
                 let tail = format!(
                     " {:>9} chars in {}",
@@ -546,7 +554,8 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
                 let room = w.saturating_sub(tail.chars().count() + 9);
                 if room >= longest.min(20) {
                     let name_w = longest.min(room);
-                    let _ = writeln!(out, "    from {:<name_w$}{tail}", fit(&src.outlet, name_w));
+                    let name = fit(&terminal(&src.outlet), name_w);
+                    let _ = writeln!(out, "    from {name:<name_w$}{tail}");
                 } else {
                     wrap(&mut out, &format!("from {}:{tail}", src.outlet), 4, w);
                 }
@@ -630,7 +639,7 @@ fn passage(out: &mut String, p: &Passage, w: usize, c: bool) {
     };
     let mut head = Line::default();
     head.push(&p.kind.as_str().to_uppercase(), Style::Bold);
-    head.push(&format!(" {}", p.id), Style::Plain);
+    head.push(&format!(" {}", terminal(&p.id)), Style::Plain);
     let _ = writeln!(out, "\n{}", head.render(c));
     wrap(out, &format!("{} {arrow} {}", p.a.doc, p.b.doc), 4, w);
     wrap(

@@ -254,3 +254,75 @@ fn article_markup_shows_as_text_in_chromium() {
     assert!(panes.contains("&lt;iframe src=\"x\"&gt;&lt;/iframe&gt;"));
     assert!(!panes.contains("<img") && !panes.contains("<b>") && !panes.contains("<iframe"));
 }
+
+#[test]
+fn hostile_corpus_runs_no_script_and_links_only_http_in_chromium() {
+    let Some(browser) = chromium() else { return };
+    let f = Fixture::new();
+    crate::hostile::write_corpus(&f);
+    let run = f.run(&[
+        "report",
+        "hostile.jsonl",
+        "--format",
+        "html",
+        "-o",
+        "r.html",
+    ]);
+    assert_eq!(run.code, 1, "the duplicate is skipped: {}", run.stderr);
+    let page = f.path("r.html");
+    // The first passage: its sides are the first two documents, with the planted title and
+    // markup, a javascript: url (A) and an https url (B).
+    let json = f.run(&["report", "hostile.jsonl", "--format", "json"]);
+    let r: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let p = r["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["a"]["doc"] == "=1+1\x1b[31m" && p["b"]["doc"] == "+cmd|' /C calc'!A0")
+        .expect("a passage between the first two documents");
+    let id = p["id"].as_str().unwrap();
+    for url in [file_url(&page), format!("{}#p={id}", file_url(&page))] {
+        let dom = run_chromium(&browser, &url, &["--dump-dom"]);
+        assert_page_ran(&dom);
+        // No planted script ran: the title is ours, and no element came from the corpus.
+        assert!(
+            dom.contains("<title>wirecopy report: hostile.jsonl</title>"),
+            "{dom}"
+        );
+        assert!(!dom.contains("pwned</title>"));
+        for tag in ["<img", "<svg", "<iframe"] {
+            assert!(!dom.contains(tag), "{tag} in the DOM");
+        }
+        assert_eq!(
+            dom.matches("<script").count(),
+            3,
+            "only the page's own scripts"
+        );
+        assert!(!dom.to_ascii_lowercase().contains("href=\"javascript"));
+        assert!(!dom.contains("href=\"data:"));
+    }
+    let dom = run_chromium(
+        &browser,
+        &format!("{}#p={id}", file_url(&page)),
+        &["--dump-dom"],
+    );
+    assert!(
+        dom.contains(&format!("data-passage=\"{id}\"")),
+        "viewer open"
+    );
+    let panes = &dom[dom.find("id=\"pa\"").unwrap()..];
+    let panes = &panes[..panes.find("<script").unwrap()];
+    // The planted markup is text, the javascript: url text, the https url a link.
+    assert!(panes.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;"));
+    assert!(panes.contains("\"&gt;&lt;img src=x onerror=\"document.title='pwned'\"&gt;"));
+    assert!(
+        panes.contains("<p class=\"muted url\">javascript:alert(document.title='pwned')</p>"),
+        "{panes}"
+    );
+    assert!(
+        panes.contains(
+            "<a href=\"https://example.com/story?a=1&amp;b=&quot;2&quot;\" rel=\"noopener noreferrer\">"
+        ),
+        "{panes}"
+    );
+}

@@ -6,6 +6,7 @@ mod bad_input;
 mod check;
 mod eval;
 mod formats;
+mod hostile;
 mod html;
 mod output;
 mod passages;

@@ -135,6 +135,17 @@
     box.appendChild(el('h3', null, (isA ? 'A · ' : 'B · ') + d.outlet + ' — ' + d.id +
       (d.date ? ' · ' + d.date : '')));
     if (d.title) box.appendChild(el('p', 'muted', d.title));
+    // The report says which urls may be links (http and https only); others stay text.
+    if (d.url) {
+      var u = el('p', 'muted url');
+      if (d.link) {
+        var a = el('a', null, d.url);
+        a.href = d.url;
+        a.rel = 'noopener noreferrer';
+        u.appendChild(a);
+      } else u.textContent = d.url;
+      box.appendChild(u);
+    }
     if (s.t != null) {
       box.appendChild(el('p', 'muted', 'The full text is not in this report; the passage alone:'));
     } else {
