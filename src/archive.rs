@@ -792,7 +792,7 @@ impl<'w> Adding<'w> {
             let (seg, local) = self.stage_sketch(set, sig, d.outlet.clone(), is_wire, &sketch)?;
             self.writer
                 .catalog
-                .insert(seg, local, &d, is_wire, w, &self.today, &text)?;
+                .insert((seg, local), &d, is_wire, w, &self.today, &text)?;
             self.added += 1;
         }
         Ok(())

@@ -195,8 +195,7 @@ impl Catalog {
     /// Insert one document (inside the caller's transaction). `text` is compressed.
     pub fn insert(
         &self,
-        seg: i64,
-        local: u32,
+        (seg, local): (i64, u32),
         d: &Document,
         wire: bool,
         words: usize,

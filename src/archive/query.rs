@@ -62,8 +62,9 @@ struct Universe<'a> {
     new_sigs: &'a [Vec<u32>],
     new_outlet: Vec<u32>,
     new_wire: Vec<bool>,
-    /// (shingle, new document), sorted.
-    new_postings: Vec<(u64, u32)>,
+    /// New documents' postings: shingle column (sorted) and document column.
+    new_post_hash: Vec<u64>,
+    new_post_doc: Vec<u32>,
     /// (band key, new document), sorted.
     new_bands: Vec<(u64, u32)>,
     /// Archived entries hidden by a new document with the same id: (segment index, local).
@@ -133,15 +134,23 @@ impl Universe<'_> {
         }
     }
 
-    /// The holders of shingle (`band: false`) or band key `k`, in position order.
-    fn holders(&self, k: u64, band: bool, out: &mut Vec<Holder>) {
+    /// Locate the postings of sorted, distinct `keys` in every segment, once.
+    fn lookup(&self, keys: Vec<u64>) -> Lookup {
+        let segs = self
+            .segs
+            .iter()
+            .map(|s| super::segment::ranges(s.file.postings_columns().0, &keys))
+            .collect();
+        let new = super::segment::ranges(&self.new_post_hash, &keys);
+        Lookup { keys, segs, new }
+    }
+
+    /// The live holders of `lk.keys[i]`, in position order.
+    fn holders_at(&self, lk: &Lookup, i: usize, out: &mut Vec<Holder>) {
         out.clear();
         for (si, s) in self.segs.iter().enumerate() {
-            let docs = if band {
-                s.file.band(k)
-            } else {
-                s.file.postings(k)
-            };
+            let (lo, hi) = lk.segs[si][i];
+            let docs = &s.file.postings_columns().1[lo as usize..hi as usize];
             let outlets = s.file.outlets();
             let wire = s.file.wire();
             for &l in docs {
@@ -155,33 +164,51 @@ impl Universe<'_> {
                 }
             }
         }
-        let new = if band {
-            &self.new_bands
-        } else {
-            &self.new_postings
-        };
-        let lo = new.partition_point(|e| e.0 < k);
-        for &(_, i) in new[lo..].iter().take_while(|e| e.0 == k) {
-            out.push(self.holder(self.a + i));
+        let (lo, hi) = lk.new[i];
+        for &d in &self.new_post_doc[lo as usize..hi as usize] {
+            out.push(self.holder(self.a + d));
         }
     }
 
-    /// How many live documents hold shingle `h` (no list made unless entries were removed).
-    fn df(&self, h: u64) -> usize {
+    /// How many live documents hold `lk.keys[i]` (no list made unless entries were removed).
+    fn df_at(&self, lk: &Lookup, i: usize) -> usize {
         let mut n = 0;
         for (si, s) in self.segs.iter().enumerate() {
-            let docs = s.file.postings(h);
+            let (lo, hi) = lk.segs[si][i];
             if s.removed.is_none() && self.hidden.is_empty() {
-                n += docs.len();
+                n += (hi - lo) as usize;
             } else {
-                n += docs.iter().filter(|&&l| self.live(si, l as usize)).count();
+                n += s.file.postings_columns().1[lo as usize..hi as usize]
+                    .iter()
+                    .filter(|&&l| self.live(si, l as usize))
+                    .count();
             }
         }
-        let lo = self.new_postings.partition_point(|e| e.0 < h);
-        n + self.new_postings[lo..]
-            .iter()
-            .take_while(|e| e.0 == h)
-            .count()
+        let (lo, hi) = lk.new[i];
+        n + (hi - lo) as usize
+    }
+
+    /// The live holders of band key `k`, in position order.
+    fn band_holders(&self, k: u64, out: &mut Vec<Holder>) {
+        out.clear();
+        for (si, s) in self.segs.iter().enumerate() {
+            let outlets = s.file.outlets();
+            let wire = s.file.wire();
+            for &l in s.file.band(k) {
+                let l = l as usize;
+                if self.live(si, l) {
+                    out.push(Holder {
+                        pos: s.base + l as u32,
+                        outlet: s.outlet_of[outlets[l] as usize],
+                        wire: wire[l] != 0,
+                    });
+                }
+            }
+        }
+        let lo = self.new_bands.partition_point(|e| e.0 < k);
+        for &(_, i) in self.new_bands[lo..].iter().take_while(|e| e.0 == k) {
+            out.push(self.holder(self.a + i));
+        }
     }
 
     /// Every live position, in order.
@@ -196,6 +223,27 @@ impl Universe<'_> {
         }
         out.extend(self.a..self.a + self.new_sets.len() as u32);
         out
+    }
+}
+
+/// Sorted distinct keys and where each is in every segment's postings and the new ones'.
+struct Lookup {
+    keys: Vec<u64>,
+    /// Per segment, per key: the range of its postings.
+    segs: Vec<Vec<(u32, u32)>>,
+    new: Vec<(u32, u32)>,
+}
+
+impl Lookup {
+    /// The index in `keys` of each element of `set` (sorted, all in `keys`).
+    fn indices(&self, set: &[u64]) -> Vec<usize> {
+        let mut pos = 0;
+        set.iter()
+            .map(|&h| {
+                pos = super::segment::gallop(&self.keys, pos, h);
+                pos
+            })
+            .collect()
     }
 }
 
@@ -216,10 +264,31 @@ fn anchors(holders: &[Holder], links: usize) -> Vec<u32> {
 /// Candidate pairs (low, high position) that involve a probe, each found once; and the stock
 /// shingles among the probes' shingles.
 fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<(u32, u32)>, Vec<u64>) {
-    let is_probe: HashSet<u32> = probes.iter().copied().collect();
+    let mut is_probe = vec![false; u.a as usize + u.new_sets.len()];
+    for &q in probes {
+        is_probe[q as usize] = true;
+    }
     // A pair with two probes is found from the lower one only.
-    let mine = |q: u32, x: u32| x != q && (!is_probe.contains(&x) || q < x);
+    let mine = |q: u32, x: u32| x != q && (!is_probe[x as usize] || q < x);
     let l = &settings.lsh;
+    let mut keys: Vec<u64> = probes
+        .iter()
+        .flat_map(|&q| u.set(q).iter().copied())
+        .collect();
+    keys.par_sort_unstable();
+    keys.dedup();
+    let lk = u.lookup(keys);
+    let df: Vec<u32> = (0..lk.keys.len())
+        .into_par_iter()
+        .map(|i| u.df_at(&lk, i) as u32)
+        .collect();
+    let stock: Vec<u64> = lk
+        .keys
+        .iter()
+        .zip(&df)
+        .filter(|&(_, &d)| d as usize > l.max_df)
+        .map(|(&h, _)| h)
+        .collect();
     if crate::lsh::effective_mode(u.total, settings) == CandidateMode::AllPairs {
         let all = u.all_positions();
         let holders: Vec<Holder> = all.iter().map(|&p| u.holder(p)).collect();
@@ -236,110 +305,95 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<(u32, u
             .collect();
         pairs.par_sort_unstable();
         pairs.dedup();
-        let mut stock: Vec<u64> = probes
-            .iter()
-            .flat_map(|&q| u.set(q).iter().copied())
-            .collect();
-        stock.par_sort_unstable();
-        stock.dedup();
-        let stock = if u.total <= l.max_df {
-            Vec::new()
-        } else {
-            stock
-                .into_par_iter()
-                .filter(|&h| u.df(h) > l.max_df)
-                .collect()
-        };
         return (pairs, stock);
     }
-    // Stock shingles and their anchors, once per distinct shingle.
-    let mut distinct: Vec<u64> = probes
-        .iter()
-        .flat_map(|&q| u.set(q).iter().copied())
-        .collect();
-    distinct.par_sort_unstable();
-    distinct.dedup();
-    let stock: Vec<(u64, Vec<u32>)> = distinct
+    // Anchors of the stock shingles, once per shingle.
+    let anchors_of: Vec<Option<Vec<u32>>> = (0..lk.keys.len())
         .into_par_iter()
-        .filter(|&h| u.df(h) > l.max_df)
-        .map_init(Vec::new, |buf, h| {
-            u.holders(h, false, buf);
-            (h, anchors(buf, l.frequent_links))
+        .map_init(Vec::new, |buf, i| {
+            (df[i] as usize > l.max_df).then(|| {
+                u.holders_at(&lk, i, buf);
+                anchors(buf, l.frequent_links)
+            })
         })
         .collect();
-    let stock_anchor: HashMap<u64, &[u32]> =
-        stock.iter().map(|(h, a)| (*h, a.as_slice())).collect();
     let min_shared = settings.min_shared_for(u.total);
     let min_all = settings.min_stock_shared.max(min_shared).max(1);
     let (b, r) = u.bands;
     let mut pairs: Vec<(u32, u32)> = probes
         .par_iter()
-        .map_init(Vec::new, |buf, &q| {
-            let hq = u.holder(q);
-            let mut counts: HashMap<u32, [u32; 2]> = HashMap::new();
-            for &h in u.set(q) {
-                match stock_anchor.get(&h) {
-                    None => {
-                        u.holders(h, false, buf);
-                        for x in buf.iter() {
-                            if x.outlet != hq.outlet && mine(q, x.pos) {
-                                counts.entry(x.pos).or_default()[0] += 1;
+        .map_init(
+            || (Vec::new(), vec![[0u32; 2]; is_probe.len()], Vec::new()),
+            |(buf, counts, touched), &q| {
+                let hq = u.holder(q);
+                // Shared keys per partner, [distinctive, stock links], in a dense table per
+                // thread; `touched` lists the partners to read and clear.
+                let mut count = |x: u32, slot: usize| {
+                    let c = &mut counts[x as usize];
+                    if *c == [0, 0] {
+                        touched.push(x);
+                    }
+                    c[slot] += 1;
+                };
+                for i in lk.indices(u.set(q)) {
+                    let anch = anchors_of[i].as_ref();
+                    let slot = usize::from(anch.is_some());
+                    match anch {
+                        Some(anch) if anch.binary_search(&q).is_err() => {
+                            for &y in anch {
+                                if u.holder(y).outlet != hq.outlet && mine(q, y) {
+                                    count(y, 1);
+                                }
                             }
                         }
-                    }
-                    Some(anch) => {
-                        if anch.binary_search(&q).is_ok() {
-                            u.holders(h, false, buf);
+                        // Distinctive, or stock with q an anchor: every holder.
+                        _ => {
+                            u.holders_at(&lk, i, buf);
                             for x in buf.iter() {
                                 if x.outlet != hq.outlet && mine(q, x.pos) {
-                                    counts.entry(x.pos).or_default()[1] += 1;
+                                    count(x.pos, slot);
                                 }
                             }
+                        }
+                    }
+                }
+                let mut out: Vec<u32> = Vec::new();
+                for &x in touched.iter() {
+                    let [d, s] = std::mem::take(&mut counts[x as usize]);
+                    if d as usize >= min_shared || (d + s) as usize >= min_all {
+                        out.push(x);
+                    }
+                }
+                touched.clear();
+                if !u.set(q).is_empty() {
+                    for key in crate::lsh::band_keys(u.signature(q), b, r) {
+                        u.band_holders(key, buf);
+                        let capped = buf.len() > l.max_bucket;
+                        let anch = if capped {
+                            anchors(buf, l.max_bucket)
                         } else {
-                            for &y in anch.iter() {
-                                if u.holder(y).outlet != hq.outlet && mine(q, y) {
-                                    counts.entry(y).or_default()[1] += 1;
-                                }
+                            Vec::new()
+                        };
+                        let q_anchor = anch.binary_search(&q).is_ok();
+                        for x in buf.iter() {
+                            let linked = !capped || q_anchor || anch.binary_search(&x.pos).is_ok();
+                            if linked && x.outlet != hq.outlet && mine(q, x.pos) {
+                                out.push(x.pos);
                             }
                         }
                     }
                 }
-            }
-            let mut out: Vec<u32> = counts
-                .into_iter()
-                .filter(|&(_, [d, s])| d as usize >= min_shared || (d + s) as usize >= min_all)
-                .map(|(x, _)| x)
-                .collect();
-            if !u.set(q).is_empty() {
-                for key in crate::lsh::band_keys(u.signature(q), b, r) {
-                    u.holders(key, true, buf);
-                    let capped = buf.len() > l.max_bucket;
-                    let anch = if capped {
-                        anchors(buf, l.max_bucket)
-                    } else {
-                        Vec::new()
-                    };
-                    let q_anchor = anch.binary_search(&q).is_ok();
-                    for x in buf.iter() {
-                        let linked = !capped || q_anchor || anch.binary_search(&x.pos).is_ok();
-                        if linked && x.outlet != hq.outlet && mine(q, x.pos) {
-                            out.push(x.pos);
-                        }
-                    }
-                }
-            }
-            out.sort_unstable();
-            out.dedup();
-            out.into_iter()
-                .map(|x| (q.min(x), q.max(x)))
-                .collect::<Vec<_>>()
-        })
+                out.sort_unstable();
+                out.dedup();
+                out.into_iter()
+                    .map(|x| (q.min(x), q.max(x)))
+                    .collect::<Vec<_>>()
+            },
+        )
         .flatten()
         .collect();
     pairs.par_sort_unstable();
     pairs.dedup();
-    let mut stock: Vec<u64> = stock.into_iter().map(|(h, _)| h).collect();
-    stock.sort_unstable();
     (pairs, stock)
 }
 
@@ -424,6 +478,9 @@ pub fn analyze(
         .flat_map(|(i, s)| s.iter().map(move |&h| (h, i as u32)))
         .collect();
     new_postings.par_sort_unstable();
+    let new_post_hash = new_postings.iter().map(|p| p.0).collect();
+    let new_post_doc = new_postings.iter().map(|p| p.1).collect();
+    drop(new_postings);
     let p = &archive.settings.sketch;
     let mut new_bands: Vec<(u64, u32)> = new_sigs
         .par_iter()
@@ -461,7 +518,8 @@ pub fn analyze(
         new_sigs: &new_sigs,
         new_outlet,
         new_wire,
-        new_postings,
+        new_post_hash,
+        new_post_doc,
         new_bands,
         hidden,
         total: archived_live + documents.len(),
@@ -632,17 +690,21 @@ pub fn analyze(
         .collect();
     distinct.par_sort_unstable();
     distinct.dedup();
+    let mut keys: Vec<u64> = distinct.iter().map(|x| x.0).collect();
+    keys.dedup();
+    let lk = u.lookup(keys);
     // For each (shingle, outlet of a report document holding it): common or not.
     let common: HashSet<(u64, u32)> = distinct
         .par_chunk_by(|x, y| x.0 == y.0)
         .map_init(Vec::new, |buf, run| {
             let h = run[0].0;
-            let df = u.df(h);
+            let i = lk.keys.partition_point(|&k| k < h);
+            let df = u.df_at(&lk, i);
             let mut out = Vec::new();
             if df >= corpus_min {
                 out.extend(run.iter().copied());
             } else if df >= outlet_min {
-                u.holders(h, false, buf);
+                u.holders_at(&lk, i, buf);
                 for &(h, o) in run {
                     let n = buf.iter().filter(|x| x.outlet == o).count();
                     if n >= outlet_min && outlet_size[o as usize] >= outlet_min {
@@ -654,6 +716,7 @@ pub fn analyze(
         })
         .flatten()
         .collect();
+    drop(lk);
     let is_common = |d: usize, h: u64| common.contains(&(h, final_outlet[d]));
 
     // Documents and sketches in report order.

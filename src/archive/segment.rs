@@ -359,6 +359,14 @@ impl Segment {
         })
     }
 
+    /// The postings' hash column (sorted) and document column.
+    pub fn postings_columns(&self) -> (&[u64], &[u32]) {
+        (
+            self.u64s(Section::PostHash, self.total),
+            self.u32s(Section::PostDoc, self.total),
+        )
+    }
+
     /// Documents (ascending) whose set holds shingle `h`.
     pub fn postings(&self, h: u64) -> &[u32] {
         let keys = self.u64s(Section::PostHash, self.total);
@@ -461,5 +469,72 @@ mod tests {
         std::fs::write(&p, &damaged).unwrap();
         let e = Segment::open(&p).unwrap_err().to_string();
         assert!(e.contains("header"), "{e}");
+    }
+}
+
+/// For each of the sorted, distinct `keys`, the range of `col` (sorted) holding it: one
+/// galloping merge, so looking up many keys costs about one pass over the column rather
+/// than a binary search (a cache miss per step) for each.
+pub fn ranges(col: &[u64], keys: &[u64]) -> Vec<(u32, u32)> {
+    keys.par_chunks(8192)
+        .flat_map_iter(|chunk| {
+            let mut pos = col.partition_point(|&x| x < chunk[0]);
+            chunk
+                .iter()
+                .map(|&k| {
+                    pos = gallop(col, pos, k);
+                    let end = gallop_past(col, pos, k);
+                    let r = (pos as u32, end as u32);
+                    pos = end;
+                    r
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The first index at or after `from` whose value is at least `k`.
+pub(crate) fn gallop(col: &[u64], from: usize, k: u64) -> usize {
+    let mut step = 1;
+    let mut lo = from;
+    while lo + step <= col.len() && col[lo + step - 1] < k {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step).min(col.len());
+    lo + col[lo..hi].partition_point(|&x| x < k)
+}
+
+/// The first index at or after `from` whose value is greater than `k`.
+fn gallop_past(col: &[u64], from: usize, k: u64) -> usize {
+    let mut step = 1;
+    let mut lo = from;
+    while lo + step <= col.len() && col[lo + step - 1] <= k {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step).min(col.len());
+    lo + col[lo..hi].partition_point(|&x| x <= k)
+}
+
+#[cfg(test)]
+mod ranges_tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The galloping merge finds each key's run exactly as two binary searches do.
+        #[test]
+        fn ranges_match_binary_search(mut col in proptest::collection::vec(0u64..200, 0..300),
+                                      mut keys in proptest::collection::vec(0u64..220, 1..60)) {
+            col.sort_unstable();
+            keys.sort_unstable();
+            keys.dedup();
+            let got = super::ranges(&col, &keys);
+            for (k, (lo, hi)) in keys.iter().zip(got) {
+                let want_lo = col.partition_point(|x| x < k);
+                let want_hi = col.partition_point(|x| x <= k);
+                prop_assert_eq!((lo as usize, hi as usize), (want_lo, want_hi));
+            }
+        }
     }
 }
