@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! ARCHIVE/
-//!   catalog.sqlite        settings, segment manifest, documents: metadata and deflated text
+//!   catalog.sqlite        settings, segment manifest, documents: metadata and LZ4-compressed text
 //!   segments/seg-N.wcseg  immutable sketches of one batch: sets, signatures, postings, bands
 //!   write.lock            held (flock) by the one writer
 //! ```
@@ -516,19 +516,28 @@ impl Writer {
         let mut add = Adding::new(self)?;
         let mut problems = Vec::new();
         progress.start(Stage::Read, None);
+        let started = std::time::Instant::now();
         let mut failed = None;
+        let (mut sketching, mut text) = (std::time::Duration::ZERO, 0u64);
         corpus::load_batches(inputs, opts, &mut problems, &mut |batch| {
             if failed.is_some() {
                 return;
             }
+            let t = std::time::Instant::now();
             let mut sk = crate::Sketches::default();
             sk.extend(batch, &hasher, &settings, progress);
+            sketching += t.elapsed();
+            text += batch.iter().map(|d| d.text.len() as u64).sum::<u64>();
             let flags = crate::attribute::wire_flags(batch, wire);
             let docs = std::mem::take(batch);
             if let Err(e) = add.push(docs, sk.sets, sk.signatures, sk.words, flags, on_dup) {
                 failed = Some(e);
             }
         })?;
+        let stored = add.storing;
+        let read = started.elapsed().saturating_sub(sketching + stored);
+        progress.part("read", read, Some(text));
+        progress.part("sketch", sketching, Some(text));
         progress.finish(Stage::Read);
         if let Some(e) = failed {
             return Err(e);
@@ -543,7 +552,9 @@ impl Writer {
                 ..AddSummary::default()
             });
         }
-        let mut summary = add.finish()?;
+        let t = std::time::Instant::now();
+        let mut summary = add.finish(progress)?;
+        progress.part("store", stored + t.elapsed(), Some(text));
         problems.append(&mut summary.problems);
         summary.problems = problems;
         Ok(summary)
@@ -581,7 +592,7 @@ impl Writer {
         }
         let mut add = Adding::new(self)?;
         add.push(docs, sets, signatures, words, wire, on_dup)?;
-        add.finish()
+        add.finish(&crate::progress::NoProgress)
     }
 
     /// Remove documents by id. Returns the ids removed and those not found.
@@ -626,12 +637,14 @@ impl Writer {
 
     fn remove_entry(&self, seg: i64, local: u32) -> Result<()> {
         let c = &self.catalog;
-        c.conn
-            .execute(
-                "DELETE FROM docs WHERE seg = ?1 AND local = ?2",
-                rusqlite::params![seg, local],
-            )
-            .map_err(|e| c.err(e))?;
+        for sql in [
+            "DELETE FROM docs WHERE key = ?1",
+            "DELETE FROM texts WHERE key = ?1",
+        ] {
+            c.conn
+                .execute(sql, [catalog::key(seg, local)])
+                .map_err(|e| c.err(e))?;
+        }
         c.conn
             .execute(
                 "INSERT OR IGNORE INTO removed(seg, local) VALUES (?1, ?2)",
@@ -672,18 +685,26 @@ impl Writer {
         // Move every document row to its new place: first out of the way (negative
         // segments), then in, so no two rows ever share a key.
         for &((seg, local), _) in &moves {
-            c.conn
-                .execute(
-                    "UPDATE docs SET seg = -?1 - 1 WHERE seg = ?1 AND local = ?2",
-                    rusqlite::params![seg, local],
-                )
-                .map_err(|e| c.err(e))?;
+            let k = catalog::key(seg, local);
+            for sql in [
+                "UPDATE docs SET key = -?1 - 1 WHERE key = ?1",
+                "UPDATE texts SET key = -?1 - 1 WHERE key = ?1",
+            ] {
+                c.conn.execute(sql, [k]).map_err(|e| c.err(e))?;
+            }
         }
         for &((seg, local), (to_seg, to_local)) in &moves {
+            let (k, to) = (catalog::key(seg, local), catalog::key(to_seg, to_local));
             c.conn
                 .execute(
-                    "UPDATE docs SET seg = ?3, local = ?4 WHERE seg = -?1 - 1 AND local = ?2",
-                    rusqlite::params![seg, local, to_seg, to_local],
+                    "UPDATE docs SET key = ?2, seg = ?3, local = ?4 WHERE key = -?1 - 1",
+                    rusqlite::params![k, to, to_seg, to_local],
+                )
+                .map_err(|e| c.err(e))?;
+            c.conn
+                .execute(
+                    "UPDATE texts SET key = ?2 WHERE key = -?1 - 1",
+                    rusqlite::params![k, to],
                 )
                 .map_err(|e| c.err(e))?;
         }
@@ -728,6 +749,8 @@ struct Adding<'w> {
     replaced: usize,
     problems: Vec<Problem>,
     today: String,
+    /// Time spent compressing, cataloguing and writing segments so far.
+    storing: std::time::Duration,
 }
 
 impl<'w> Adding<'w> {
@@ -743,6 +766,7 @@ impl<'w> Adding<'w> {
             replaced: 0,
             problems: Vec::new(),
             today: today(),
+            storing: std::time::Duration::ZERO,
         })
     }
 
@@ -756,6 +780,7 @@ impl<'w> Adding<'w> {
         wire: Vec<bool>,
         on_dup: OnDuplicate,
     ) -> Result<()> {
+        let t = std::time::Instant::now();
         let texts: Vec<Vec<u8>> = docs
             .par_iter()
             .map(|d| catalog::compress(&d.text))
@@ -795,6 +820,7 @@ impl<'w> Adding<'w> {
                 .insert((seg, local), &d, is_wire, w, &self.today, &text)?;
             self.added += 1;
         }
+        self.storing += t.elapsed();
         Ok(())
     }
 
@@ -858,9 +884,13 @@ impl<'w> Adding<'w> {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<AddSummary> {
+    fn finish(mut self, progress: &dyn Progress) -> Result<AddSummary> {
+        let t = std::time::Instant::now();
         self.flush()?;
+        progress.part("segments", t.elapsed(), None);
+        let t = std::time::Instant::now();
         self.writer.commit()?;
+        progress.part("commit", t.elapsed(), None);
         Ok(AddSummary {
             added: self.added,
             replaced: self.replaced,

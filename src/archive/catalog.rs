@@ -11,13 +11,12 @@
 //! ```sql
 //! meta(key PRIMARY KEY, value)          -- format, settings (JSON), created
 //! segments(seg PRIMARY KEY, file, docs, bytes)
-//! docs(seg, local, id UNIQUE, outlet, date, wire, body_start, lossy, words,
-//!      meta (JSON: title, url, extra), path, line, added, text (deflate),
-//!      PRIMARY KEY (seg, local))
+//! docs(key PRIMARY KEY = seg·2³² + local, seg, local, id UNIQUE, outlet, date, wire,
+//!      body_start, lossy, words, meta (JSON: title, url, extra), path, line, added)
+//! texts(key PRIMARY KEY, text (LZ4))  -- apart, so scans of metadata skip the texts
 //! removed(seg, local, PRIMARY KEY (seg, local))  -- entries of segments no longer live
 //! ```
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
@@ -80,6 +79,11 @@ impl Catalog {
         c.conn
             .pragma_update(None, "synchronous", "FULL")
             .map_err(|e| c.err(e))?;
+        // A large add's pages stay in memory until its commit (the default 2 MB cache spills
+        // them to the log mid-transaction, writing many twice).
+        c.conn
+            .pragma_update(None, "cache_size", -262_144)
+            .map_err(|e| c.err(e))?;
         if let Some(settings) = create {
             c.conn
                 .execute_batch(
@@ -87,12 +91,13 @@ impl Catalog {
                      CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
                      CREATE TABLE segments(seg INTEGER PRIMARY KEY, file TEXT NOT NULL,
                          docs INTEGER NOT NULL, bytes INTEGER NOT NULL);
-                     CREATE TABLE docs(seg INTEGER NOT NULL, local INTEGER NOT NULL,
-                         id TEXT NOT NULL UNIQUE, outlet TEXT NOT NULL, date TEXT,
-                         wire INTEGER NOT NULL, body_start INTEGER NOT NULL,
-                         lossy INTEGER NOT NULL, words INTEGER NOT NULL, meta TEXT NOT NULL,
-                         path TEXT, line INTEGER, added TEXT NOT NULL, text BLOB NOT NULL,
-                         PRIMARY KEY (seg, local)) WITHOUT ROWID;
+                     CREATE TABLE docs(key INTEGER PRIMARY KEY, seg INTEGER NOT NULL,
+                         local INTEGER NOT NULL, id TEXT NOT NULL UNIQUE,
+                         outlet TEXT NOT NULL, date TEXT, wire INTEGER NOT NULL,
+                         body_start INTEGER NOT NULL, lossy INTEGER NOT NULL,
+                         words INTEGER NOT NULL, meta TEXT NOT NULL, path TEXT, line INTEGER,
+                         added TEXT NOT NULL);
+                     CREATE TABLE texts(key INTEGER PRIMARY KEY, text BLOB NOT NULL);
                      CREATE INDEX docs_date ON docs(date);
                      CREATE TABLE removed(seg INTEGER NOT NULL, local INTEGER NOT NULL,
                          PRIMARY KEY (seg, local)) WITHOUT ROWID;",
@@ -206,12 +211,13 @@ impl Catalog {
         let mut st = self
             .conn
             .prepare_cached(
-                "INSERT INTO docs(seg, local, id, outlet, date, wire, body_start, lossy, words,
-                     meta, path, line, added, text)
+                "INSERT INTO docs(key, seg, local, id, outlet, date, wire, body_start, lossy,
+                     words, meta, path, line, added)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )
             .map_err(|e| self.err(e))?;
         st.execute(params![
+            key(seg, local),
             seg,
             local,
             d.id,
@@ -225,9 +231,14 @@ impl Catalog {
             d.path,
             d.line.map(|l| l as i64),
             added,
-            text,
         ])
         .map_err(|e| self.err(e))?;
+        let mut st = self
+            .conn
+            .prepare_cached("INSERT INTO texts(key, text) VALUES (?1, ?2)")
+            .map_err(|e| self.err(e))?;
+        st.execute(params![key(seg, local), text])
+            .map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -237,13 +248,13 @@ impl Catalog {
             .conn
             .prepare_cached(
                 "SELECT id, outlet, date, wire, body_start, lossy, words, meta, path, line, text
-                 FROM docs WHERE seg = ?1 AND local = ?2",
+                 FROM docs JOIN texts USING (key) WHERE key = ?1",
             )
             .map_err(|e| self.err(e))?;
         let mut out = Vec::with_capacity(keys.len());
         for &(seg, local) in keys {
             let row = st
-                .query_row(params![seg, local], |r| {
+                .query_row(params![key(seg, local)], |r| {
                     Ok((
                         r.get::<_, String>(0)?,
                         r.get::<_, String>(1)?,
@@ -297,6 +308,12 @@ impl Catalog {
     }
 }
 
+/// A document's key: its segment and position in it, in one integer (rows are appended in
+/// key order, which SQLite stores cheapest).
+pub fn key(seg: i64, local: u32) -> i64 {
+    (seg << 32) | i64::from(local)
+}
+
 fn bad(path: &Path, e: rusqlite::Error) -> Error {
     let detail = match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase) => {
@@ -313,18 +330,13 @@ fn bad(path: &Path, e: rusqlite::Error) -> Error {
     }
 }
 
-/// Deflate a text for the catalog.
+/// Compress a text for the catalog (LZ4 block, size prepended).
 pub fn compress(text: &str) -> Vec<u8> {
-    let mut z = flate2::write::DeflateEncoder::new(
-        Vec::with_capacity(text.len() / 2),
-        flate2::Compression::fast(),
-    );
-    z.write_all(text.as_bytes()).expect("writing to memory");
-    z.finish().expect("writing to memory")
+    lz4_flex::compress_prepend_size(text.as_bytes())
 }
 
 fn decompress(bytes: &[u8]) -> std::io::Result<String> {
-    let mut s = String::new();
-    flate2::read::DeflateDecoder::new(bytes).read_to_string(&mut s)?;
-    Ok(s)
+    let raw = lz4_flex::decompress_size_prepended(bytes)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+    String::from_utf8(raw).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }

@@ -111,11 +111,9 @@ pub fn write(path: &Path, docs: &[DocSketch], permutations: usize) -> std::io::R
     for d in docs {
         body.u64s(d.set)?;
     }
-    body.u64s(&postings.iter().map(|p| p.0).collect::<Vec<_>>())?;
-    body.u32s(&postings.iter().map(|p| p.1).collect::<Vec<_>>())?;
+    body.columns(&postings)?;
     drop(postings);
-    body.u64s(&band_entries.iter().map(|p| p.0).collect::<Vec<_>>())?;
-    body.u32s(&band_entries.iter().map(|p| p.1).collect::<Vec<_>>())?;
+    body.columns(&band_entries)?;
     for d in docs {
         assert_eq!(d.signature.len(), permutations, "signature length");
         body.raw(bytes_of(d.signature))?;
@@ -170,6 +168,23 @@ impl Body {
     }
     fn u32s(&mut self, v: &[u32]) -> std::io::Result<()> {
         self.raw(bytes_of(v))?;
+        self.pad()
+    }
+    /// Sorted (key, document) entries as two columns, a chunk at a time (no copy of the
+    /// whole column is made).
+    fn columns(&mut self, entries: &[(u64, u32)]) -> std::io::Result<()> {
+        let mut keys = Vec::with_capacity(8192);
+        for chunk in entries.chunks(8192) {
+            keys.clear();
+            keys.extend(chunk.iter().map(|e| e.0));
+            self.raw(bytes_of(&keys))?;
+        }
+        let mut docs = Vec::with_capacity(8192);
+        for chunk in entries.chunks(8192) {
+            docs.clear();
+            docs.extend(chunk.iter().map(|e| e.1));
+            self.raw(bytes_of(&docs))?;
+        }
         self.pad()
     }
 }
