@@ -665,6 +665,9 @@ impl Writer {
         let mut add = Adding::new(self)?;
         let mut moves: Vec<((i64, u32), (i64, u32))> = Vec::new();
         for s in &snapshot.segs {
+            s.file.verify()?;
+        }
+        for s in &snapshot.segs {
             let names = s.file.outlet_names()?;
             for local in 0..s.file.docs() {
                 if !s.live(local) {

@@ -155,7 +155,9 @@ impl Universe<'_> {
             let wire = s.file.wire();
             for &l in docs {
                 let l = l as usize;
-                if self.live(si, l) {
+                // An entry past the segment's documents is damage (`index compact` names
+                // it); it is never read.
+                if l < outlets.len() && self.live(si, l) {
                     out.push(Holder {
                         pos: s.base + l as u32,
                         outlet: s.outlet_of[outlets[l] as usize],

@@ -263,8 +263,17 @@ impl Segment {
                 "truncated or damaged segment: {len} bytes, its header says {want}"
             )));
         }
-        // The names are small: parse them now, so a damaged file is found on open.
-        s.outlet_names()?;
+        // The small sections are checked now, so a damaged file is found on open: names
+        // parse, set offsets grow to the total, outlet numbers name an outlet. (The whole
+        // body's checksum is [`Segment::verify`], run by `index compact`.)
+        let names = s.outlet_names()?.len();
+        let off = s.u64s(Section::Offsets, s.docs + 1);
+        if off[0] != 0 || off[s.docs] as usize != s.total || off.windows(2).any(|w| w[0] > w[1]) {
+            return Err(bad("damaged segment (set offsets out of order)".into()));
+        }
+        if s.outlets().iter().any(|&o| o as usize >= names) || s.wire().iter().any(|&w| w > 1) {
+            return Err(bad("damaged segment (outlet numbers out of range)".into()));
+        }
         Ok(s)
     }
 
@@ -475,7 +484,7 @@ mod tests {
         let e = Segment::open(&p).unwrap_err().to_string();
         assert!(e.contains("s.wcseg") && e.contains("magic"), "{e}");
         let mut damaged = bytes.clone();
-        damaged[HEADER + 9] ^= 1;
+        damaged[HEADER + 8 * 4 + 1] ^= 1; // in the sets, past the offsets
         std::fs::write(&p, &damaged).unwrap();
         let e = Segment::open(&p).unwrap().verify().unwrap_err().to_string();
         assert!(e.contains("checksum"), "{e}");

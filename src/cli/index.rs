@@ -295,10 +295,20 @@ pub(super) fn run(args: IndexArgs) -> Result<ExitCode> {
                 bail!("{skipped} input(s) skipped and --strict is set; nothing added");
             }
             say_added(&a.archive, &s);
-            if s.added == 0 && skipped == 0 {
-                bail!(wirecopy::error::Error::EmptyCorpus(
-                    " (no .txt or .jsonl files found)".into()
-                ));
+            let duplicates = s
+                .problems
+                .iter()
+                .any(|p| p.message.contains("already in the archive"));
+            if s.added == 0 && !duplicates {
+                bail!(
+                    "nothing to add to {}{}",
+                    a.archive.display(),
+                    if skipped > 0 {
+                        format!(" ({skipped} input(s) skipped)")
+                    } else {
+                        " (no .txt or .jsonl files found)".into()
+                    }
+                );
             }
             Ok(ExitCode::from(if skipped > 0 {
                 EXIT_SKIPPED
