@@ -76,7 +76,6 @@ pub fn boilerplate_masks(
     shingles: &[Vec<u64>],
     settings: &Settings,
 ) -> Vec<Vec<bool>> {
-    let n = settings.shingle;
     let mut outlet_ids: HashMap<&str, u32> = HashMap::new();
     let mut outlet_size: Vec<usize> = Vec::new();
     let doc_outlet: Vec<u32> = docs
@@ -91,12 +90,38 @@ pub fn boilerplate_masks(
             id
         })
         .collect();
-    let outlet_min = settings.boilerplate_outlet_docs as u32;
-    let corpus_min = (settings.boilerplate_corpus_share * docs.len() as f64)
+    let (corpus_common, outlet_common) = common_shingles(
+        shingles,
+        &doc_outlet,
+        corpus_min(settings, docs.len()),
+        settings.boilerplate_outlet_docs as u32,
+    );
+    let is_common = |d: usize, h: u64| {
+        let o = doc_outlet[d];
+        corpus_common.binary_search(&h).is_ok()
+            || (outlet_size[o as usize] >= settings.boilerplate_outlet_docs
+                && outlet_common.binary_search(&(h, o)).is_ok())
+    };
+    boilerplate_masks_with(tokens, settings, &is_common)
+}
+
+/// The fewest documents (of `documents` in all) a shingle must be in to be corpus
+/// boilerplate: `boilerplate_corpus_share` of them, and at least 20.
+pub fn corpus_min(settings: &Settings, documents: usize) -> u32 {
+    (settings.boilerplate_corpus_share * documents as f64)
         .ceil()
-        .max(20.0) as u32;
-    let (corpus_common, outlet_common) =
-        common_shingles(shingles, &doc_outlet, corpus_min, outlet_min);
+        .max(20.0) as u32
+}
+
+/// [`boilerplate_masks`] with the counting done elsewhere: `is_common(d, h)` says whether
+/// shingle `h` of document `d` is corpus boilerplate or its outlet's (the archive counts
+/// over documents it does not load). The user's phrases are marked as well.
+pub fn boilerplate_masks_with(
+    tokens: &[Vec<Token>],
+    settings: &Settings,
+    is_common: &(dyn Fn(usize, u64) -> bool + Sync),
+) -> Vec<Vec<bool>> {
+    let n = settings.shingle;
     let phrases: Vec<Vec<u64>> = settings
         .boilerplate_phrases
         .iter()
@@ -109,20 +134,17 @@ pub fn boilerplate_masks(
         .filter(|k| !k.is_empty())
         .collect();
     let hasher_seed = settings.seed;
-    docs.par_iter()
-        .zip(tokens)
-        .zip(&doc_outlet)
-        .map(|((_, toks), &o)| {
+    tokens
+        .par_iter()
+        .enumerate()
+        .map(|(d, toks)| {
             let mut mask = vec![false; toks.len()];
-            let check_outlet = outlet_size[o as usize] >= settings.boilerplate_outlet_docs;
             if toks.len() >= n {
                 for (i, &h) in crate::shingle::shingles(toks, n, hasher_seed)
                     .iter()
                     .enumerate()
                 {
-                    let common = corpus_common.binary_search(&h).is_ok()
-                        || (check_outlet && outlet_common.binary_search(&(h, o)).is_ok());
-                    if common {
+                    if is_common(d, h) {
                         mask[i..i + n].iter_mut().for_each(|m| *m = true);
                     }
                 }

@@ -21,6 +21,8 @@ use wirecopy::sketch::{Sketch, SketchParams};
 
 use crate::bars as progress;
 
+mod index;
+
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
 /// Exit code: the run finished but documents were skipped.
@@ -95,6 +97,12 @@ enum Command {
     /// sketch, appended if it was made with the same hash family, seed, shingle size,
     /// permutations and normalisation (otherwise an error names the file and the fields).
     Sketch(SketchArgs),
+    /// Keep a persistent archive of wire and outlet copy to report new articles against
+    /// (`report --archive`): create, add, remove, stats, compact.
+    ///
+    /// The daily audit: `wirecopy index create A`, `wirecopy index add A wire/ --wire AP`, then
+    /// each day `wirecopy report --archive A --add today/`.
+    Index(index::IndexArgs),
 }
 
 #[derive(Debug, Args)]
@@ -163,6 +171,8 @@ struct ReportArgs {
     #[arg(long)]
     csv_raw: bool,
     #[command(flatten)]
+    archive: index::ArchiveArgs,
+    #[command(flatten)]
     display: DisplayArgs,
     #[command(flatten)]
     detect: DetectArgs,
@@ -226,6 +236,10 @@ struct CheckArgs {
     /// Also score the run against hand-labelled passages (truth_version 1, see the README).
     #[arg(long, value_name = "FILE")]
     truth: Option<PathBuf>,
+    /// Report the PATHs against this archive (see `wirecopy index`); detection options not
+    /// given here come from the archive.
+    #[arg(long, value_name = "ARCHIVE")]
+    archive: Option<PathBuf>,
     #[command(flatten)]
     thresholds: Thresholds,
     #[command(flatten)]
@@ -613,17 +627,21 @@ impl DetectArgs {
 fn config(detect: &DetectArgs, load: &LoadArgs) -> Result<Config> {
     Ok(Config {
         settings: detect.settings()?,
-        load: LoadOptions {
-            lossy: load.lossy,
-            max_doc_bytes: load.max_doc_bytes,
-            read_timeout: match std::time::Duration::try_from_secs_f64(load.read_timeout) {
-                Ok(d) if d.is_zero() => None,
-                Ok(d) => Some(d),
-                Err(_) => bail!(
-                    "--read-timeout must be a number of seconds, 0 or more, not {}",
-                    load.read_timeout
-                ),
-            },
+        load: load_options(load)?,
+    })
+}
+
+fn load_options(load: &LoadArgs) -> Result<LoadOptions> {
+    Ok(LoadOptions {
+        lossy: load.lossy,
+        max_doc_bytes: load.max_doc_bytes,
+        read_timeout: match std::time::Duration::try_from_secs_f64(load.read_timeout) {
+            Ok(d) if d.is_zero() => None,
+            Ok(d) => Some(d),
+            Err(_) => bail!(
+                "--read-timeout must be a number of seconds, 0 or more, not {}",
+                load.read_timeout
+            ),
         },
     })
 }
@@ -767,13 +785,41 @@ fn emit_with(
 }
 
 /// Run the parsed command line.
-pub fn run(cli: Cli) -> Result<ExitCode> {
+pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
     match cli.command {
         Command::Report(args) => {
             init_threads(args.load.threads)?;
-            let cfg = config(&args.detect, &args.load)?;
-            let (analysis, skipped) =
-                run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?;
+            let mut cfg = config(&args.detect, &args.load)?;
+            // With --add, the write lock first: nobody adds between the report and its add.
+            let pending = index::PendingAdd::open(&args.archive)?;
+            let archive = args
+                .archive
+                .archive
+                .as_ref()
+                .map(|d| wirecopy::archive::Archive::open(d))
+                .transpose()?;
+            let (analysis, skipped, new) = match &archive {
+                Some(a) => {
+                    cfg.settings = index::query_settings(
+                        &cfg.settings,
+                        matches.subcommand_matches("report"),
+                        a,
+                    )?;
+                    index::run_query(
+                        &args.paths,
+                        &cfg,
+                        a,
+                        args.load.strict,
+                        args.load.timings,
+                        pending.is_some(),
+                    )?
+                }
+                None => {
+                    let (a, s) =
+                        run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?;
+                    (a, s, None)
+                }
+            };
             let report = &analysis.report;
             let filter = args.display.filter();
             let csv = report::csv::CsvOptions {
@@ -803,7 +849,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let bytes = match args.format {
                 Format::Json => {
                     emit_with(args.output.as_ref(), |w| report::json::write(report, w))?;
-                    return Ok(ExitCode::from(if skipped { EXIT_SKIPPED } else { EXIT_OK }));
+                    String::new()
                 }
                 Format::Text => {
                     let (width, color) = args.display.terminal(args.output.is_none());
@@ -835,10 +881,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 Format::Csv => report::csv::passages(report, &csv),
             };
-            emit(args.output.as_ref(), bytes.as_bytes())?;
+            if args.format != Format::Json {
+                emit(args.output.as_ref(), bytes.as_bytes())?;
+            }
+            // The report is written: now the daily job's add.
+            let mut skipped = skipped;
+            if let (Some(pending), Some(new), Some(dir)) = (pending, new, &args.archive.archive) {
+                drop(archive);
+                skipped |= pending.add(new, &cfg, dir)?;
+            }
             Ok(ExitCode::from(if skipped { EXIT_SKIPPED } else { EXIT_OK }))
         }
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(args, matches.subcommand_matches("check")),
+        Command::Index(args) => index::run(args),
         Command::Diff(args) => diff(args),
         Command::Generate(args) => run_generate(&args),
         Command::Eval(args) => run_eval(&args),
@@ -847,6 +902,25 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             run_sketch(&args)
         }
     }
+}
+
+/// `check`'s report: of the corpus, or of the PATHs against `--archive`.
+fn check_report(
+    args: &CheckArgs,
+    mut cfg: Config,
+    matches: Option<&clap::ArgMatches>,
+) -> Result<Report> {
+    let (strict, timings) = (args.load.strict, args.load.timings);
+    Ok(match &args.archive {
+        None => run_corpus(&args.paths, &cfg, strict, timings)?.0.report,
+        Some(dir) => {
+            let a = wirecopy::archive::Archive::open(dir)?;
+            cfg.settings = index::query_settings(&cfg.settings, matches, &a)?;
+            index::run_query(&args.paths, &cfg, &a, strict, timings, false)?
+                .0
+                .report
+        }
+    })
 }
 
 fn verdict(diff: &Diff) -> ExitCode {
@@ -858,7 +932,7 @@ fn verdict(diff: &Diff) -> ExitCode {
 }
 
 /// `wirecopy check`: report on the corpus, compare with the baseline, optionally bless.
-fn check(args: CheckArgs) -> Result<ExitCode> {
+fn check(args: CheckArgs, matches: Option<&clap::ArgMatches>) -> Result<ExitCode> {
     args.compare.validate()?;
     args.thresholds.validate()?;
     let Some(baseline) = args.baseline.as_ref() else {
@@ -872,9 +946,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         }
         init_threads(args.load.threads)?;
         let cfg = config(&args.detect, &args.load)?;
-        let report = run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?
-            .0
-            .report;
+        let report = check_report(&args, cfg, matches)?;
         let (scores, failed) = args.thresholds.score(truth, &report)?;
         let out = match args.compare.format {
             TextOrJson::Text => score::render_text(&scores),
@@ -915,9 +987,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     };
     init_threads(args.load.threads)?;
     let cfg = config(&args.detect, &args.load)?;
-    let report = run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?
-        .0
-        .report;
+    let report = check_report(&args, cfg, matches)?;
     let diff = old
         .as_ref()
         .map(|old| regress::compare(old, &report, args.compare.tolerance));

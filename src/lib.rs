@@ -24,6 +24,7 @@
 #![deny(missing_docs)]
 
 pub mod align;
+pub mod archive;
 pub mod attribute;
 pub mod config;
 pub mod corpus;
@@ -90,6 +91,7 @@ pub fn analyze_with(
         selected,
         corpus.problems.clone(),
         settings,
+        None,
         progress,
     )
 }
@@ -105,18 +107,18 @@ fn too_long(d: &corpus::Document) -> error::Error {
 
 /// What the sketch stage keeps of each document, in corpus order.
 #[derive(Debug, Default)]
-struct Sketches {
+pub(crate) struct Sketches {
     /// Sorted distinct shingle hashes.
-    sets: Vec<Vec<u64>>,
-    signatures: Vec<Vec<u32>>,
+    pub(crate) sets: Vec<Vec<u64>>,
+    pub(crate) signatures: Vec<Vec<u32>>,
     /// Words (tokens) per document.
-    words: Vec<usize>,
-    sizes: Vec<report::build::TextSize>,
+    pub(crate) words: Vec<usize>,
+    pub(crate) sizes: Vec<report::build::TextSize>,
 }
 
 impl Sketches {
     /// Tokenise, shingle and sign `docs` (in parallel) and append them.
-    fn extend(
+    pub(crate) fn extend(
         &mut self,
         docs: &[corpus::Document],
         hasher: &minhash::MinHasher,
@@ -147,13 +149,13 @@ impl Sketches {
 }
 
 /// The verified pairs to align, and what selecting them found.
-struct Selected {
-    verified: Vec<verify::PairStats>,
+pub(crate) struct Selected {
+    pub(crate) verified: Vec<verify::PairStats>,
     /// Documents in a pair of `verified`: only their texts are needed from here on.
-    involved: Vec<bool>,
-    wire: Vec<bool>,
-    candidate_pairs: usize,
-    verified_pairs: usize,
+    pub(crate) involved: Vec<bool>,
+    pub(crate) wire: Vec<bool>,
+    pub(crate) candidate_pairs: usize,
+    pub(crate) verified_pairs: usize,
 }
 
 /// Candidates, verification and the partner cap.
@@ -206,13 +208,16 @@ fn select(
 }
 
 /// Align the selected pairs and build the report. The texts of the documents in selected
-/// pairs must be present; no other text is read.
-fn finish(
+/// pairs must be present; no other text is read. `common` says which shingles of a document
+/// are boilerplate when the documents here are not the whole corpus (an archive query);
+/// `None` counts them over `sk`'s sets.
+pub(crate) fn finish(
     docs: &[corpus::Document],
     sk: Sketches,
     sel: Selected,
     mut problems: Vec<error::Problem>,
     settings: &Settings,
+    common: Option<&(dyn Fn(usize, u64) -> bool + Sync)>,
     progress: &dyn progress::Progress,
 ) -> Result<Report> {
     use progress::Stage;
@@ -243,7 +248,10 @@ fn finish(
         })
         .collect();
     problems.extend(short_documents(docs, &words, settings));
-    let masks = attribute::boilerplate_masks(docs, &tokens, &sets, settings);
+    let masks = match common {
+        Some(is_common) => attribute::boilerplate_masks_with(&tokens, settings, is_common),
+        None => attribute::boilerplate_masks(docs, &tokens, &sets, settings),
+    };
     drop(sets);
     let index: Vec<report::build::CharIndex> = docs
         .par_iter()
@@ -298,7 +306,7 @@ pub struct SketchedCorpus {
     pub problems: Vec<error::Problem>,
     /// Bytes of text read.
     pub text_bytes: u64,
-    sketches: Sketches,
+    pub(crate) sketches: Sketches,
 }
 
 impl SketchedCorpus {
@@ -397,7 +405,9 @@ pub fn analyze_sketched(
         documents[d].text = text;
     }
     progress.finish(Stage::Fetch);
-    let report = finish(&documents, sketches, selected, problems, settings, progress)?;
+    let report = finish(
+        &documents, sketches, selected, problems, settings, None, progress,
+    )?;
     Ok(Analysis { report, documents })
 }
 

@@ -6,7 +6,7 @@ mod cli;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 /// mimalloc instead of the system allocator: alignment and report building allocate from
 /// many threads, and glibc's per-thread arenas keep memory freed on one thread (the worker
@@ -16,8 +16,9 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    match cli::run(cli) {
+    let matches = cli::Cli::command().get_matches();
+    let cli = cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match cli::run(cli, &matches) {
         Ok(code) => code,
         Err(err) => {
             // A closed pipe (`wirecopy report … | head`) is not an error.

@@ -177,8 +177,18 @@ pub fn verify(
 /// source — at `k·m` alignments instead of `m²/2`. The choice depends only on the verified
 /// pairs, never on thread count or order of work. Returns one flag per pair of `pairs`.
 pub fn select_partners(pairs: &[Shared], k: usize, wire: &[bool]) -> Vec<bool> {
+    partner_sides(pairs, k, wire)
+        .into_iter()
+        .map(|[a, b]| a || b)
+        .collect()
+}
+
+/// [`select_partners`], side by side: for each pair, whether its first document keeps it
+/// and whether its second does. The archive decides one side of a pair from the new
+/// documents' pairs and the other from the archived document's own.
+pub(crate) fn partner_sides(pairs: &[Shared], k: usize, wire: &[bool]) -> Vec<[bool; 2]> {
     if k == 0 {
-        return vec![true; pairs.len()];
+        return vec![[true; 2]; pairs.len()];
     }
     let mut degree: HashMap<u32, usize> = HashMap::new();
     for p in pairs {
@@ -186,26 +196,29 @@ pub fn select_partners(pairs: &[Shared], k: usize, wire: &[bool]) -> Vec<bool> {
         *degree.entry(p.b).or_default() += 1;
     }
     if degree.values().all(|&d| d <= k) {
-        return vec![true; pairs.len()];
+        return vec![[true; 2]; pairs.len()];
     }
     // Every end of a pair at a document over the cap, as two sortable words: (document,
-    // partner not wire, fewer shared first inverted) and (partner, pair index).
+    // partner not wire, fewer shared first inverted) and (partner, side, pair index).
     let mut ends: Vec<(u64, u64)> = Vec::new();
     for (i, p) in pairs.iter().enumerate() {
-        for (me, other) in [(p.a, p.b), (p.b, p.a)] {
+        for (side, (me, other)) in [(p.a, p.b), (p.b, p.a)].into_iter().enumerate() {
             if degree[&me] > k {
                 let not_wire = !wire.get(other as usize).copied().unwrap_or(false);
                 let rank = (u64::from(me) << 32)
                     | (u64::from(not_wire) << 31)
                     | u64::from(0x7FFF_FFFF - p.shared.min(0x7FFF_FFFF));
-                ends.push((rank, (u64::from(other) << 32) | i as u64));
+                ends.push((
+                    rank,
+                    (u64::from(other) << 32) | ((side as u64) << 31) | i as u64,
+                ));
             }
         }
     }
     ends.par_sort_unstable();
-    let mut keep: Vec<bool> = pairs
+    let mut keep: Vec<[bool; 2]> = pairs
         .iter()
-        .map(|p| degree[&p.a] <= k || degree[&p.b] <= k)
+        .map(|p| [degree[&p.a] <= k, degree[&p.b] <= k])
         .collect();
     let mut run = 0;
     for (j, e) in ends.iter().enumerate() {
@@ -215,7 +228,8 @@ pub fn select_partners(pairs: &[Shared], k: usize, wire: &[bool]) -> Vec<bool> {
             0
         };
         if run < k {
-            keep[(e.1 & 0xFFFF_FFFF) as usize] = true;
+            let side = ((e.1 >> 31) & 1) as usize;
+            keep[(e.1 & 0x7FFF_FFFF) as usize][side] = true;
         }
     }
     keep

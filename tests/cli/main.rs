@@ -2,6 +2,7 @@
 //! a temporary directory, runs the `wirecopy` binary and checks stdout, stderr and the exit
 //! code.
 
+mod archive;
 mod bad_input;
 mod check;
 mod eval;

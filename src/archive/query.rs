@@ -1,0 +1,787 @@
+//! Reporting new documents against an archive: the batch pipeline's candidate, verification
+//! and partner rules, applied to the pairs that involve a new document, with the archive's
+//! document frequencies.
+//!
+//! The answer is meant to be the batch report's: the passages of a query are those of one
+//! `wirecopy report` over the archive's documents (in the order they were added) followed by
+//! the new ones, restricted to pairs with a new document. Each rule of the batch run is
+//! evaluated here over that whole corpus, but only where a new document is involved:
+//!
+//! * **Candidates** ([`crate::lsh`]): a new document's shingles are looked up in every
+//!   segment's postings. A shingle in at most `lsh.max_df` documents of archive and query
+//!   together is distinctive (every pair of its holders counts); a stock shingle links its
+//!   holders to its anchors (wire documents first, then the first in corpus order); band
+//!   buckets likewise with `lsh.max_bucket`; `min_shared` grows with the whole corpus. Up to
+//!   `lsh.auto_limit` documents in all, all pairs, as the batch run does.
+//! * **Verification** ([`crate::verify::Evidence`]): stock shingles are those in more than
+//!   `lsh.max_df` documents of the whole corpus.
+//! * **Partner cap** ([`crate::verify::select_partners`]): a pair is kept when either side
+//!   keeps it. A new document's side is decided from its pairs; an archived document's, when
+//!   the new side does not keep the pair, from a second search with the archived document as
+//!   the probe (its pairs with the rest of the archive).
+//! * **Boilerplate** ([`crate::attribute`]): shingles common to the corpus or an outlet are
+//!   counted over the archive and the query.
+//!
+//! The report holds the new documents and the archived documents in verified pairs, with
+//! their stored metadata and text (offsets are into the stored text).
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use super::Archive;
+use crate::config::{CandidateMode, LoadOptions, Settings};
+use crate::corpus::{self, Document};
+use crate::error::{Problem, Result};
+use crate::progress::{Progress, Stage};
+use crate::verify::{Evidence, PairStats, Shared};
+use crate::{Analysis, SketchedCorpus};
+
+/// The new documents of a query, kept to be added afterwards (`report --archive --add`).
+#[derive(Debug)]
+pub struct NewDocs {
+    /// Documents in input order (texts present where they were aligned or cannot be reread).
+    pub docs: Vec<Document>,
+    /// Their sorted shingle sets.
+    pub sets: Vec<Vec<u64>>,
+    /// Their signatures.
+    pub signatures: Vec<Vec<u32>>,
+    /// Their word counts.
+    pub words: Vec<usize>,
+    /// Their wire flags.
+    pub wire: Vec<bool>,
+}
+
+/// Positions: archived documents by ordinal, then the new documents.
+struct Universe<'a> {
+    segs: &'a [super::Seg],
+    /// Ordinals in all (the archive's, removed entries included).
+    a: u32,
+    /// New documents.
+    new_sets: &'a [Vec<u64>],
+    new_sigs: &'a [Vec<u32>],
+    new_outlet: Vec<u32>,
+    new_wire: Vec<bool>,
+    /// New documents' postings: shingle column (sorted) and document column.
+    new_post_hash: Vec<u64>,
+    new_post_doc: Vec<u32>,
+    /// (band key, new document), sorted.
+    new_bands: Vec<(u64, u32)>,
+    /// Archived entries hidden by a new document with the same id: (segment index, local).
+    hidden: HashSet<(usize, u32)>,
+    /// Live documents in all.
+    total: usize,
+    bands: (usize, usize),
+}
+
+/// One holder of a key: position, outlet, wire.
+#[derive(Clone, Copy)]
+struct Holder {
+    pos: u32,
+    outlet: u32,
+    wire: bool,
+}
+
+impl Universe<'_> {
+    fn seg_of(&self, pos: u32) -> (usize, usize) {
+        let segs = self.segs;
+        let i = segs.partition_point(|s| s.base <= pos) - 1;
+        (i, (pos - segs[i].base) as usize)
+    }
+
+    fn is_new(&self, pos: u32) -> bool {
+        pos >= self.a
+    }
+
+    fn live(&self, si: usize, local: usize) -> bool {
+        self.segs[si].live(local) && !self.hidden.contains(&(si, local as u32))
+    }
+
+    fn set(&self, pos: u32) -> &[u64] {
+        if self.is_new(pos) {
+            &self.new_sets[(pos - self.a) as usize]
+        } else {
+            let (si, l) = self.seg_of(pos);
+            self.segs[si].file.set(l)
+        }
+    }
+
+    fn signature(&self, pos: u32) -> &[u32] {
+        if self.is_new(pos) {
+            &self.new_sigs[(pos - self.a) as usize]
+        } else {
+            let (si, l) = self.seg_of(pos);
+            self.segs[si].file.signature(l)
+        }
+    }
+
+    fn holder(&self, pos: u32) -> Holder {
+        if self.is_new(pos) {
+            let i = (pos - self.a) as usize;
+            Holder {
+                pos,
+                outlet: self.new_outlet[i],
+                wire: self.new_wire[i],
+            }
+        } else {
+            let (si, l) = self.seg_of(pos);
+            let s = &self.segs[si];
+            Holder {
+                pos,
+                outlet: s.outlet_of[s.file.outlets()[l] as usize],
+                wire: s.file.wire()[l] != 0,
+            }
+        }
+    }
+
+    /// Locate the postings of sorted, distinct `keys` in every segment, once.
+    fn lookup(&self, keys: Vec<u64>) -> Lookup {
+        let segs = self
+            .segs
+            .iter()
+            .map(|s| super::segment::ranges(s.file.postings_columns().0, &keys))
+            .collect();
+        let new = super::segment::ranges(&self.new_post_hash, &keys);
+        Lookup { keys, segs, new }
+    }
+
+    /// The live holders of `lk.keys[i]`, in position order.
+    fn holders_at(&self, lk: &Lookup, i: usize, out: &mut Vec<Holder>) {
+        out.clear();
+        for (si, s) in self.segs.iter().enumerate() {
+            let (lo, hi) = lk.segs[si][i];
+            let docs = &s.file.postings_columns().1[lo as usize..hi as usize];
+            let outlets = s.file.outlets();
+            let wire = s.file.wire();
+            for &l in docs {
+                let l = l as usize;
+                // An entry past the segment's documents is damage (`index compact` names
+                // it); it is never read.
+                if l < outlets.len() && self.live(si, l) {
+                    out.push(Holder {
+                        pos: s.base + l as u32,
+                        outlet: s.outlet_of[outlets[l] as usize],
+                        wire: wire[l] != 0,
+                    });
+                }
+            }
+        }
+        let (lo, hi) = lk.new[i];
+        for &d in &self.new_post_doc[lo as usize..hi as usize] {
+            out.push(self.holder(self.a + d));
+        }
+    }
+
+    /// How many live documents hold `lk.keys[i]` (no list made unless entries were removed).
+    fn df_at(&self, lk: &Lookup, i: usize) -> usize {
+        let mut n = 0;
+        for (si, s) in self.segs.iter().enumerate() {
+            let (lo, hi) = lk.segs[si][i];
+            if s.removed.is_none() && self.hidden.is_empty() {
+                n += (hi - lo) as usize;
+            } else {
+                n += s.file.postings_columns().1[lo as usize..hi as usize]
+                    .iter()
+                    .filter(|&&l| self.live(si, l as usize))
+                    .count();
+            }
+        }
+        let (lo, hi) = lk.new[i];
+        n + (hi - lo) as usize
+    }
+
+    /// The live holders of band key `k`, in position order.
+    fn band_holders(&self, k: u64, out: &mut Vec<Holder>) {
+        out.clear();
+        for (si, s) in self.segs.iter().enumerate() {
+            let outlets = s.file.outlets();
+            let wire = s.file.wire();
+            for &l in s.file.band(k) {
+                let l = l as usize;
+                if self.live(si, l) {
+                    out.push(Holder {
+                        pos: s.base + l as u32,
+                        outlet: s.outlet_of[outlets[l] as usize],
+                        wire: wire[l] != 0,
+                    });
+                }
+            }
+        }
+        let lo = self.new_bands.partition_point(|e| e.0 < k);
+        for &(_, i) in self.new_bands[lo..].iter().take_while(|e| e.0 == k) {
+            out.push(self.holder(self.a + i));
+        }
+    }
+
+    /// Every live position, in order.
+    fn all_positions(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        for (si, s) in self.segs.iter().enumerate() {
+            for l in 0..s.file.docs() {
+                if self.live(si, l) {
+                    out.push(s.base + l as u32);
+                }
+            }
+        }
+        out.extend(self.a..self.a + self.new_sets.len() as u32);
+        out
+    }
+}
+
+/// Sorted distinct keys and where each is in every segment's postings and the new ones'.
+struct Lookup {
+    keys: Vec<u64>,
+    /// Per segment, per key: the range of its postings.
+    segs: Vec<Vec<(u32, u32)>>,
+    new: Vec<(u32, u32)>,
+}
+
+impl Lookup {
+    /// The index in `keys` of each element of `set` (sorted, all in `keys`).
+    fn indices(&self, set: &[u64]) -> Vec<usize> {
+        let mut pos = 0;
+        set.iter()
+            .map(|&h| {
+                pos = super::segment::gallop(&self.keys, pos, h);
+                pos
+            })
+            .collect()
+    }
+}
+
+/// Anchors of a capped bucket: wire holders first, then the first holders, `links` in all.
+fn anchors(holders: &[Holder], links: usize) -> Vec<u32> {
+    let mut a: Vec<u32> = holders
+        .iter()
+        .filter(|h| h.wire)
+        .take(links)
+        .map(|h| h.pos)
+        .collect();
+    let more = links - a.len();
+    a.extend(holders.iter().filter(|h| !h.wire).take(more).map(|h| h.pos));
+    a.sort_unstable();
+    a
+}
+
+/// Candidate pairs (low, high position) that involve a probe, each found once; and the stock
+/// shingles among the probes' shingles.
+fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<(u32, u32)>, Vec<u64>) {
+    let mut is_probe = vec![false; u.a as usize + u.new_sets.len()];
+    for &q in probes {
+        is_probe[q as usize] = true;
+    }
+    // A pair with two probes is found from the lower one only.
+    let mine = |q: u32, x: u32| x != q && (!is_probe[x as usize] || q < x);
+    let l = &settings.lsh;
+    let mut keys: Vec<u64> = probes
+        .iter()
+        .flat_map(|&q| u.set(q).iter().copied())
+        .collect();
+    keys.par_sort_unstable();
+    keys.dedup();
+    let lk = u.lookup(keys);
+    let df: Vec<u32> = (0..lk.keys.len())
+        .into_par_iter()
+        .map(|i| u.df_at(&lk, i) as u32)
+        .collect();
+    let stock: Vec<u64> = lk
+        .keys
+        .iter()
+        .zip(&df)
+        .filter(|&(_, &d)| d as usize > l.max_df)
+        .map(|(&h, _)| h)
+        .collect();
+    if crate::lsh::effective_mode(u.total, settings) == CandidateMode::AllPairs {
+        let all = u.all_positions();
+        let holders: Vec<Holder> = all.iter().map(|&p| u.holder(p)).collect();
+        let mut pairs: Vec<(u32, u32)> = probes
+            .par_iter()
+            .flat_map_iter(|&q| {
+                let hq = u.holder(q);
+                holders
+                    .iter()
+                    .filter(|x| x.outlet != hq.outlet && mine(q, x.pos))
+                    .map(|x| (q.min(x.pos), q.max(x.pos)))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        return (pairs, stock);
+    }
+    // Anchors of the stock shingles, once per shingle.
+    let anchors_of: Vec<Option<Vec<u32>>> = (0..lk.keys.len())
+        .into_par_iter()
+        .map_init(Vec::new, |buf, i| {
+            (df[i] as usize > l.max_df).then(|| {
+                u.holders_at(&lk, i, buf);
+                anchors(buf, l.frequent_links)
+            })
+        })
+        .collect();
+    let min_shared = settings.min_shared_for(u.total);
+    let min_all = settings.min_stock_shared.max(min_shared).max(1);
+    let (b, r) = u.bands;
+    let mut pairs: Vec<(u32, u32)> = probes
+        .par_iter()
+        .map_init(
+            || (Vec::new(), vec![[0u32; 2]; is_probe.len()], Vec::new()),
+            |(buf, counts, touched), &q| {
+                let hq = u.holder(q);
+                // Shared keys per partner, [distinctive, stock links], in a dense table per
+                // thread; `touched` lists the partners to read and clear.
+                let mut count = |x: u32, slot: usize| {
+                    let c = &mut counts[x as usize];
+                    if *c == [0, 0] {
+                        touched.push(x);
+                    }
+                    c[slot] += 1;
+                };
+                for i in lk.indices(u.set(q)) {
+                    let anch = anchors_of[i].as_ref();
+                    let slot = usize::from(anch.is_some());
+                    match anch {
+                        Some(anch) if anch.binary_search(&q).is_err() => {
+                            for &y in anch {
+                                if u.holder(y).outlet != hq.outlet && mine(q, y) {
+                                    count(y, 1);
+                                }
+                            }
+                        }
+                        // Distinctive, or stock with q an anchor: every holder.
+                        _ => {
+                            u.holders_at(&lk, i, buf);
+                            for x in buf.iter() {
+                                if x.outlet != hq.outlet && mine(q, x.pos) {
+                                    count(x.pos, slot);
+                                }
+                            }
+                        }
+                    }
+                }
+                let mut out: Vec<u32> = Vec::new();
+                for &x in touched.iter() {
+                    let [d, s] = std::mem::take(&mut counts[x as usize]);
+                    if d as usize >= min_shared || (d + s) as usize >= min_all {
+                        out.push(x);
+                    }
+                }
+                touched.clear();
+                if !u.set(q).is_empty() {
+                    for key in crate::lsh::band_keys(u.signature(q), b, r) {
+                        u.band_holders(key, buf);
+                        let capped = buf.len() > l.max_bucket;
+                        let anch = if capped {
+                            anchors(buf, l.max_bucket)
+                        } else {
+                            Vec::new()
+                        };
+                        let q_anchor = anch.binary_search(&q).is_ok();
+                        for x in buf.iter() {
+                            let linked = !capped || q_anchor || anch.binary_search(&x.pos).is_ok();
+                            if linked && x.outlet != hq.outlet && mine(q, x.pos) {
+                                out.push(x.pos);
+                            }
+                        }
+                    }
+                }
+                out.sort_unstable();
+                out.dedup();
+                out.into_iter()
+                    .map(|x| (q.min(x), q.max(x)))
+                    .collect::<Vec<_>>()
+            },
+        )
+        .flatten()
+        .collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    (pairs, stock)
+}
+
+/// Verified pairs among `pairs`, with the shared shingle counts.
+fn verify(u: &Universe, pairs: &[(u32, u32)], stock: &[u64], settings: &Settings) -> Vec<Shared> {
+    let rule = Evidence::new(stock, settings, u.total);
+    pairs
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let (sa, sb) = (u.set(a), u.set(b));
+            let shared = crate::shingle::intersection_size(sa, sb);
+            rule.holds(sa, sb, shared).then_some(Shared {
+                a,
+                b,
+                shared: shared as u32,
+            })
+        })
+        .collect()
+}
+
+/// Report `sketched` (the new documents) against `archive`. With `keep`, the new documents
+/// are also returned, to be added.
+pub fn analyze(
+    archive: &Archive,
+    sketched: SketchedCorpus,
+    opts: &LoadOptions,
+    settings: &Settings,
+    keep: bool,
+    progress: &dyn Progress,
+) -> Result<(Analysis, Option<NewDocs>)> {
+    archive.check_settings(settings)?;
+    let SketchedCorpus {
+        mut documents,
+        mut problems,
+        sketches,
+        ..
+    } = sketched;
+    let crate::Sketches {
+        sets: new_sets,
+        signatures: new_sigs,
+        words: new_words,
+        sizes: new_sizes,
+    } = sketches;
+
+    progress.start(Stage::Candidates, None);
+    // A new document with an archived id stands for it in this report.
+    let mut hidden = HashSet::new();
+    for d in &documents {
+        if let Some((seg, local, from)) = archive.catalog.find(&d.id)? {
+            if let Some(si) = archive.segs.iter().position(|s| s.id == seg) {
+                hidden.insert((si, local));
+                problems.push(Problem {
+                    path: d.path.clone().unwrap_or_else(|| "-".into()),
+                    line: d.line,
+                    doc: Some(d.id.clone()),
+                    message: format!(
+                        "id {} is also in the archive (added from {from}); this report uses the new one",
+                        d.id
+                    ),
+                    skipped: false,
+                });
+            }
+        }
+    }
+    let mut outlet_ids: HashMap<String, u32> = archive
+        .outlets
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.clone(), i as u32))
+        .collect();
+    let new_outlet: Vec<u32> = documents
+        .iter()
+        .map(|d| {
+            let next = outlet_ids.len() as u32;
+            *outlet_ids.entry(d.outlet.clone()).or_insert(next)
+        })
+        .collect();
+    let new_wire = crate::attribute::wire_flags(&documents, &settings.wire);
+    let mut new_postings: Vec<(u64, u32)> = new_sets
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.iter().map(move |&h| (h, i as u32)))
+        .collect();
+    new_postings.par_sort_unstable();
+    let new_post_hash = new_postings.iter().map(|p| p.0).collect();
+    let new_post_doc = new_postings.iter().map(|p| p.1).collect();
+    drop(new_postings);
+    let p = &archive.settings.sketch;
+    let mut new_bands: Vec<(u64, u32)> = new_sigs
+        .par_iter()
+        .zip(&new_sets)
+        .enumerate()
+        .flat_map_iter(|(i, (sig, set))| {
+            let keys = if set.is_empty() {
+                Vec::new()
+            } else {
+                crate::lsh::band_keys(sig, p.bands, p.rows)
+            };
+            keys.into_iter().map(move |k| (k, i as u32))
+        })
+        .collect();
+    new_bands.par_sort_unstable();
+    new_bands.dedup();
+    let a = archive
+        .segs
+        .last()
+        .map_or(0, |s| s.base + s.file.docs() as u32);
+    let archived_live: usize = archive
+        .segs
+        .iter()
+        .map(|s| {
+            s.removed
+                .as_ref()
+                .map_or(s.file.docs(), |r| r.iter().filter(|&&x| !x).count())
+        })
+        .sum::<usize>()
+        - hidden.len();
+    let u = Universe {
+        segs: &archive.segs,
+        a,
+        new_sets: &new_sets,
+        new_sigs: &new_sigs,
+        new_outlet,
+        new_wire,
+        new_post_hash,
+        new_post_doc,
+        new_bands,
+        hidden,
+        total: archived_live + documents.len(),
+        bands: (p.bands, p.rows),
+    };
+    let wire_of = |pos: u32| u.holder(pos).wire;
+
+    // Pass 1: the new documents' pairs.
+    let probes: Vec<u32> = (a..a + documents.len() as u32).collect();
+    let (pairs, stock) = candidates(&u, &probes, settings);
+    progress.finish(Stage::Candidates);
+    progress.start(Stage::Verify, Some(pairs.len() as u64));
+    let mut candidate_pairs = pairs.len();
+    let shared = verify(&u, &pairs, &stock, settings);
+    progress.advance(pairs.len() as u64);
+    let k = settings.max_partners;
+    // Partner flags by position; archived ones only for the documents in pairs.
+    let wire_vec = |sh: &[Shared]| {
+        let max = sh.iter().map(|p| p.b).max().unwrap_or(0) as usize;
+        let mut w = vec![false; max + 1];
+        for p in sh {
+            w[p.a as usize] = wire_of(p.a);
+            w[p.b as usize] = wire_of(p.b);
+        }
+        w
+    };
+    let sides = crate::verify::partner_sides(&shared, k, &wire_vec(&shared));
+    let mut keep_pair = vec![false; shared.len()];
+    let mut undecided: Vec<u32> = Vec::new();
+    for (i, (p, s)) in shared.iter().zip(&sides).enumerate() {
+        let new_side = [u.is_new(p.a), u.is_new(p.b)];
+        if (new_side[0] && s[0]) || (new_side[1] && s[1]) {
+            keep_pair[i] = true;
+        } else if !new_side[0] {
+            undecided.push(p.a);
+        }
+    }
+    let mut verified_pairs = shared.len();
+    if !undecided.is_empty() {
+        // Pass 2: the archived ends of undecided pairs decide from all their pairs.
+        undecided.sort_unstable();
+        undecided.dedup();
+        let (more, stock2) = candidates(&u, &undecided, settings);
+        candidate_pairs += more.iter().filter(|p| !u.is_new(p.1)).count();
+        let mut all = verify(&u, &more, &stock2, settings);
+        let seen: HashSet<(u32, u32)> = all.iter().map(|p| (p.a, p.b)).collect();
+        verified_pairs += all.iter().filter(|p| !u.is_new(p.b)).count();
+        all.extend(
+            shared
+                .iter()
+                .filter(|p| !seen.contains(&(p.a, p.b)))
+                .copied(),
+        );
+        all.sort_unstable_by_key(|p| (p.a, p.b));
+        let sides2 = crate::verify::partner_sides(&all, k, &wire_vec(&all));
+        let decided: HashMap<(u32, u32), [bool; 2]> = all
+            .iter()
+            .zip(&sides2)
+            .map(|(p, s)| ((p.a, p.b), *s))
+            .collect();
+        for (i, p) in shared.iter().enumerate() {
+            if !keep_pair[i] && !u.is_new(p.a) {
+                keep_pair[i] = decided[&(p.a, p.b)][0];
+            }
+        }
+    }
+    progress.finish(Stage::Verify);
+    let kept: Vec<Shared> = shared
+        .iter()
+        .zip(&keep_pair)
+        .filter(|(_, &k)| k)
+        .map(|(p, _)| *p)
+        .collect();
+
+    // The report's documents: the archived ones in kept pairs (in archive order), then every
+    // new document.
+    let mut involved: Vec<u32> = kept
+        .iter()
+        .flat_map(|p| [p.a, p.b])
+        .filter(|&x| !u.is_new(x))
+        .collect();
+    involved.sort_unstable();
+    involved.dedup();
+    progress.start(Stage::Fetch, Some(involved.len() as u64));
+    let keys: Vec<(i64, u32)> = involved
+        .iter()
+        .map(|&pos| {
+            let (si, l) = u.seg_of(pos);
+            (archive.segs[si].id, l as u32)
+        })
+        .collect();
+    let rows = archive.catalog.docs(&keys)?;
+    progress.advance(rows.len() as u64);
+    // Texts of new documents in kept pairs, read again.
+    let mut new_involved = vec![false; documents.len()];
+    for p in &kept {
+        for x in [p.a, p.b] {
+            if u.is_new(x) {
+                new_involved[(x - a) as usize] = true;
+            }
+        }
+    }
+    let wanted: Vec<usize> = (0..documents.len())
+        .filter(|&d| new_involved[d] && documents[d].origin != corpus::Origin::Memory)
+        .collect();
+    let texts: Vec<String> = wanted
+        .par_iter()
+        .map(|&d| corpus::reread(&documents[d], opts))
+        .collect::<Result<_>>()?;
+    for (d, t) in wanted.into_iter().zip(texts) {
+        documents[d].text = t;
+    }
+    progress.finish(Stage::Fetch);
+
+    let index_of: HashMap<u32, usize> = involved.iter().enumerate().map(|(i, &p)| (p, i)).collect();
+    let n_arch = involved.len();
+    let final_index = |pos: u32| {
+        if u.is_new(pos) {
+            n_arch + (pos - a) as usize
+        } else {
+            index_of[&pos]
+        }
+    };
+    let mut verified: Vec<PairStats> = kept
+        .iter()
+        .map(|p| {
+            let (sa, sb) = (u.set(p.a), u.set(p.b));
+            let shared = p.shared as usize;
+            let union = sa.len() + sb.len() - shared;
+            let j = crate::minhash::jaccard_estimate(u.signature(p.a), u.signature(p.b));
+            PairStats {
+                a: final_index(p.a),
+                b: final_index(p.b),
+                shared,
+                jaccard: shared as f64 / union as f64,
+                containment: shared as f64 / sa.len().min(sb.len()) as f64,
+                jaccard_estimate: j,
+                containment_estimate: crate::minhash::containment_estimate(j, sa.len(), sb.len()),
+            }
+        })
+        .collect();
+    verified.sort_by_key(|p| (p.a, p.b));
+
+    // Boilerplate over the whole corpus, for the shingles of the report's documents.
+    let final_pos: Vec<u32> = involved
+        .iter()
+        .copied()
+        .chain(a..a + documents.len() as u32)
+        .collect();
+    let final_outlet: Vec<u32> = final_pos.iter().map(|&p| u.holder(p).outlet).collect();
+    let mut outlet_size = vec![0usize; outlet_ids.len()];
+    for (si, s) in archive.segs.iter().enumerate() {
+        for (l, &o) in s.file.outlets().iter().enumerate() {
+            if u.live(si, l) {
+                outlet_size[s.outlet_of[o as usize] as usize] += 1;
+            }
+        }
+    }
+    for &o in &u.new_outlet {
+        outlet_size[o as usize] += 1;
+    }
+    let corpus_min = crate::attribute::corpus_min(settings, u.total) as usize;
+    let outlet_min = settings.boilerplate_outlet_docs;
+    let mut distinct: Vec<(u64, u32)> = final_pos
+        .par_iter()
+        .zip(&final_outlet)
+        .flat_map_iter(|(&p, &o)| u.set(p).iter().map(move |&h| (h, o)))
+        .collect();
+    distinct.par_sort_unstable();
+    distinct.dedup();
+    let mut keys: Vec<u64> = distinct.iter().map(|x| x.0).collect();
+    keys.dedup();
+    let lk = u.lookup(keys);
+    // For each (shingle, outlet of a report document holding it): common or not.
+    let common: HashSet<(u64, u32)> = distinct
+        .par_chunk_by(|x, y| x.0 == y.0)
+        .map_init(Vec::new, |buf, run| {
+            let h = run[0].0;
+            let i = lk.keys.partition_point(|&k| k < h);
+            let df = u.df_at(&lk, i);
+            let mut out = Vec::new();
+            if df >= corpus_min {
+                out.extend(run.iter().copied());
+            } else if df >= outlet_min {
+                u.holders_at(&lk, i, buf);
+                for &(h, o) in run {
+                    let n = buf.iter().filter(|x| x.outlet == o).count();
+                    if n >= outlet_min && outlet_size[o as usize] >= outlet_min {
+                        out.push((h, o));
+                    }
+                }
+            }
+            out
+        })
+        .flatten()
+        .collect();
+    drop(lk);
+    let is_common = |d: usize, h: u64| common.contains(&(h, final_outlet[d]));
+
+    // Documents and sketches in report order.
+    let mut docs: Vec<Document> = Vec::with_capacity(final_pos.len());
+    let mut words = Vec::with_capacity(final_pos.len());
+    let mut sizes = Vec::with_capacity(final_pos.len());
+    let mut wire = Vec::with_capacity(final_pos.len());
+    for row in rows {
+        sizes.push(crate::report::build::TextSize::of(
+            &row.doc.text,
+            row.doc.body_start,
+        ));
+        words.push(row.words);
+        wire.push(row.wire);
+        docs.push(row.doc);
+    }
+    let new_count = documents.len();
+    let keep_docs = keep.then(|| documents.clone());
+    docs.extend(documents);
+    words.extend(new_words.iter().copied());
+    sizes.extend(new_sizes);
+    wire.extend(u.new_wire.iter().copied());
+    let mut involved_flags = vec![true; n_arch];
+    involved_flags.extend(new_involved);
+    let sk = crate::Sketches {
+        sets: vec![Vec::new(); docs.len()],
+        signatures: Vec::new(),
+        words,
+        sizes,
+    };
+    let new_wire = u.new_wire.clone();
+    let sel = crate::Selected {
+        verified,
+        involved: involved_flags,
+        wire,
+        candidate_pairs,
+        verified_pairs,
+    };
+    drop(u);
+    let report = crate::finish(
+        &docs,
+        sk,
+        sel,
+        problems,
+        settings,
+        Some(&is_common),
+        progress,
+    )?;
+    let new = keep_docs.map(|docs| {
+        debug_assert_eq!(docs.len(), new_count);
+        NewDocs {
+            docs,
+            sets: new_sets,
+            signatures: new_sigs,
+            words: new_words,
+            wire: new_wire,
+        }
+    });
+    Ok((
+        Analysis {
+            report,
+            documents: docs,
+        },
+        new,
+    ))
+}
