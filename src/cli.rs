@@ -664,13 +664,33 @@ fn run_corpus(
     cfg: &Config,
     strict: bool,
     timings: bool,
-) -> Result<(wirecopy::Analysis, bool)> {
+    archive: Option<(&wirecopy::archive::Archive, bool)>,
+) -> Result<(
+    wirecopy::Analysis,
+    bool,
+    Option<wirecopy::archive::query::NewDocs>,
+)> {
     let progress = progress::Bars::new(timings);
     let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
     let sketched = wirecopy::sketch_stream(&inputs, &cfg.load, &cfg.settings, &progress)?;
     let documents = sketched.documents.len();
     let skipped = loaded(&sketched.problems, documents, strict)?;
-    let analysis = wirecopy::analyze_sketched(sketched, &cfg.load, &cfg.settings, &progress)?;
+    // Against an archive (`--archive`; with `keep`, the new documents are returned to be
+    // added), or on its own.
+    let (analysis, new) = match archive {
+        Some((a, keep)) => wirecopy::archive::query::analyze(
+            a,
+            sketched,
+            &cfg.load,
+            &cfg.settings,
+            keep,
+            &progress,
+        )?,
+        None => (
+            wirecopy::analyze_sketched(sketched, &cfg.load, &cfg.settings, &progress)?,
+            None,
+        ),
+    };
     progress.done();
     print_problems(&analysis.report.problems);
     if skipped > 0 {
@@ -680,7 +700,7 @@ fn run_corpus(
             "wirecopy: {skipped} input(s) skipped; the report covers the other {documents} document(s)"
         );
     }
-    Ok((analysis, skipped > 0))
+    Ok((analysis, skipped > 0, new))
 }
 
 fn print_problems(problems: &[wirecopy::error::Problem]) {
@@ -798,28 +818,17 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
                 .as_ref()
                 .map(|d| wirecopy::archive::Archive::open(d))
                 .transpose()?;
-            let (analysis, skipped, new) = match &archive {
-                Some(a) => {
-                    cfg.settings = index::query_settings(
-                        &cfg.settings,
-                        matches.subcommand_matches("report"),
-                        a,
-                    )?;
-                    index::run_query(
-                        &args.paths,
-                        &cfg,
-                        a,
-                        args.load.strict,
-                        args.load.timings,
-                        pending.is_some(),
-                    )?
-                }
-                None => {
-                    let (a, s) =
-                        run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?;
-                    (a, s, None)
-                }
-            };
+            if let Some(a) = &archive {
+                cfg.settings =
+                    index::query_settings(&cfg.settings, matches.subcommand_matches("report"), a)?;
+            }
+            let (analysis, skipped, new) = run_corpus(
+                &args.paths,
+                &cfg,
+                args.load.strict,
+                args.load.timings,
+                archive.as_ref().map(|a| (a, pending.is_some())),
+            )?;
             let report = &analysis.report;
             let filter = args.display.filter();
             let csv = report::csv::CsvOptions {
@@ -912,11 +921,15 @@ fn check_report(
 ) -> Result<Report> {
     let (strict, timings) = (args.load.strict, args.load.timings);
     Ok(match &args.archive {
-        None => run_corpus(&args.paths, &cfg, strict, timings)?.0.report,
+        None => {
+            run_corpus(&args.paths, &cfg, strict, timings, None)?
+                .0
+                .report
+        }
         Some(dir) => {
             let a = wirecopy::archive::Archive::open(dir)?;
             cfg.settings = index::query_settings(&cfg.settings, matches, &a)?;
-            index::run_query(&args.paths, &cfg, &a, strict, timings, false)?
+            run_corpus(&args.paths, &cfg, strict, timings, Some((&a, false)))?
                 .0
                 .report
         }
@@ -1133,7 +1146,7 @@ fn run_eval(args: &EvalArgs) -> Result<ExitCode> {
         None => {
             init_threads(args.load.threads)?;
             let cfg = config(&args.detect, &args.load)?;
-            run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings)?
+            run_corpus(&args.paths, &cfg, args.load.strict, args.load.timings, None)?
                 .0
                 .report
         }

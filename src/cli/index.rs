@@ -12,7 +12,7 @@ use wirecopy::config::{Config, Settings};
 use wirecopy::corpus::Input;
 
 use super::{
-    init_threads, load_options, loaded, print_problems, progress, DetectArgs, LoadArgs, TextOrJson,
+    init_threads, load_options, print_problems, progress, DetectArgs, LoadArgs, TextOrJson,
     EXIT_OK, EXIT_SKIPPED,
 };
 
@@ -80,12 +80,13 @@ struct AddArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["ids", "before"])))]
 struct RemoveArgs {
     /// The archive.
     #[arg(value_name = "ARCHIVE")]
     archive: PathBuf,
     /// Remove the document with this id (repeatable).
-    #[arg(long = "id", value_name = "ID", required_unless_present = "before")]
+    #[arg(long = "id", value_name = "ID")]
     ids: Vec<String>,
     /// Remove the documents dated before DATE (YYYY-MM-DD); undated documents are kept.
     #[arg(long, value_name = "DATE", conflicts_with = "ids")]
@@ -173,34 +174,6 @@ pub(super) fn query_settings(
     s.validate()?;
     archive.check_settings(&s)?;
     Ok(s)
-}
-
-/// An archive query's report, like `run_corpus`'s, and the new documents when they are to be
-/// added afterwards.
-pub(super) fn run_query(
-    paths: &[String],
-    cfg: &Config,
-    archive: &Archive,
-    strict: bool,
-    timings: bool,
-    keep: bool,
-) -> Result<(wirecopy::Analysis, bool, Option<archive::query::NewDocs>)> {
-    let progress = progress::Bars::new(timings);
-    let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
-    let sketched = wirecopy::sketch_stream(&inputs, &cfg.load, &cfg.settings, &progress)?;
-    let documents = sketched.documents.len();
-    let skipped = loaded(&sketched.problems, documents, strict)?;
-    let (analysis, new) =
-        archive::query::analyze(archive, sketched, &cfg.load, &cfg.settings, keep, &progress)?;
-    progress.done();
-    print_problems(&analysis.report.problems);
-    if skipped > 0 {
-        let _ = writeln!(
-            std::io::stderr(),
-            "wirecopy: {skipped} input(s) skipped; the report covers the other {documents} document(s)"
-        );
-    }
-    Ok((analysis, skipped > 0, new))
 }
 
 /// `report --archive A --add`: the writer's lock is taken before the query, so no other
