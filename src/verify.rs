@@ -88,6 +88,15 @@ impl<'a> Evidence<'a> {
         }
     }
 
+    /// [`Evidence::holds`] for a pair whose `distinctive` shared shingles (those not stock)
+    /// are already counted.
+    pub fn holds_counted(&self, shared: usize, distinctive: usize) -> bool {
+        shared >= self.min_shared
+            && (shared >= self.min_stock_shared
+                || self.stock.is_empty()
+                || distinctive >= self.min_shared)
+    }
+
     /// Whether two sorted shingle sets sharing `shared` shingles make a verified pair: at
     /// least `min_shared` of the shared shingles are distinctive, or at least
     /// `min_stock_shared` are shared in all.

@@ -65,8 +65,9 @@ struct Universe<'a> {
     /// New documents' postings: shingle column (sorted) and document column.
     new_post_hash: Vec<u64>,
     new_post_doc: Vec<u32>,
-    /// (band key, new document), sorted.
-    new_bands: Vec<(u64, u32)>,
+    /// New documents' band buckets: key column (sorted) and document column.
+    new_band_hash: Vec<u64>,
+    new_band_doc: Vec<u32>,
     /// Archived entries hidden by a new document with the same id: (segment index, local).
     hidden: HashSet<(usize, u32)>,
     /// Live documents in all.
@@ -134,23 +135,54 @@ impl Universe<'_> {
         }
     }
 
-    /// Locate the postings of sorted, distinct `keys` in every segment, once.
-    fn lookup(&self, keys: Vec<u64>) -> Lookup {
-        let segs = self
-            .segs
-            .iter()
-            .map(|s| super::segment::ranges(s.file.postings_columns().0, &keys))
-            .collect();
-        let new = super::segment::ranges(&self.new_post_hash, &keys);
-        Lookup { keys, segs, new }
+    /// Segment `si`'s key and document columns of `kind` (`si` = the segments' count: the
+    /// new documents').
+    /// Let go of the segment pages read so far ([`super::segment::Segment::release`]).
+    fn release(&self) {
+        self.segs.par_iter().for_each(|s| s.file.release());
+    }
+
+    fn columns(&self, kind: Columns, si: usize) -> (&[u64], &[u32]) {
+        match (kind, self.segs.get(si)) {
+            (Columns::Postings, Some(s)) => s.file.postings_columns(),
+            (Columns::Bands, Some(s)) => s.file.band_columns(),
+            (Columns::Postings, None) => (&self.new_post_hash, &self.new_post_doc),
+            (Columns::Bands, None) => (&self.new_band_hash, &self.new_band_doc),
+        }
+    }
+
+    /// Locate sorted, distinct `keys` in every segment's columns of `kind`, once.
+    fn lookup(&self, kind: Columns, keys: Vec<u64>) -> Lookup {
+        // Key-major: a key's ranges in every segment sit together, as a probe reads them.
+        let width = self.segs.len() + 1;
+        let mut ranges = vec![(0, 0); keys.len() * width];
+        for si in 0..width {
+            let col = super::segment::ranges(self.columns(kind, si).0, &keys);
+            ranges
+                .par_chunks_mut(width)
+                .zip(col.par_iter())
+                .for_each(|(row, &r)| row[si] = r);
+        }
+        // The key columns are read once, here.
+        self.release();
+        Lookup {
+            kind,
+            keys,
+            ranges,
+            width,
+        }
     }
 
     /// The live holders of `lk.keys[i]`, in position order.
     fn holders_at(&self, lk: &Lookup, i: usize, out: &mut Vec<Holder>) {
         out.clear();
+        let row = lk.row(i);
         for (si, s) in self.segs.iter().enumerate() {
-            let (lo, hi) = lk.segs[si][i];
-            let docs = &s.file.postings_columns().1[lo as usize..hi as usize];
+            let (lo, hi) = row[si];
+            if lo == hi {
+                continue;
+            }
+            let docs = &self.columns(lk.kind, si).1[lo as usize..hi as usize];
             let outlets = s.file.outlets();
             let wire = s.file.wire();
             for &l in docs {
@@ -166,8 +198,8 @@ impl Universe<'_> {
                 }
             }
         }
-        let (lo, hi) = lk.new[i];
-        for &d in &self.new_post_doc[lo as usize..hi as usize] {
+        let (lo, hi) = row[self.segs.len()];
+        for &d in &self.columns(lk.kind, self.segs.len()).1[lo as usize..hi as usize] {
             out.push(self.holder(self.a + d));
         }
     }
@@ -175,42 +207,20 @@ impl Universe<'_> {
     /// How many live documents hold `lk.keys[i]` (no list made unless entries were removed).
     fn df_at(&self, lk: &Lookup, i: usize) -> usize {
         let mut n = 0;
+        let row = lk.row(i);
         for (si, s) in self.segs.iter().enumerate() {
-            let (lo, hi) = lk.segs[si][i];
+            let (lo, hi) = row[si];
             if s.removed.is_none() && self.hidden.is_empty() {
                 n += (hi - lo) as usize;
             } else {
-                n += s.file.postings_columns().1[lo as usize..hi as usize]
+                n += self.columns(lk.kind, si).1[lo as usize..hi as usize]
                     .iter()
                     .filter(|&&l| self.live(si, l as usize))
                     .count();
             }
         }
-        let (lo, hi) = lk.new[i];
+        let (lo, hi) = row[self.segs.len()];
         n + (hi - lo) as usize
-    }
-
-    /// The live holders of band key `k`, in position order.
-    fn band_holders(&self, k: u64, out: &mut Vec<Holder>) {
-        out.clear();
-        for (si, s) in self.segs.iter().enumerate() {
-            let outlets = s.file.outlets();
-            let wire = s.file.wire();
-            for &l in s.file.band(k) {
-                let l = l as usize;
-                if self.live(si, l) {
-                    out.push(Holder {
-                        pos: s.base + l as u32,
-                        outlet: s.outlet_of[outlets[l] as usize],
-                        wire: wire[l] != 0,
-                    });
-                }
-            }
-        }
-        let lo = self.new_bands.partition_point(|e| e.0 < k);
-        for &(_, i) in self.new_bands[lo..].iter().take_while(|e| e.0 == k) {
-            out.push(self.holder(self.a + i));
-        }
     }
 
     /// Every live position, in order.
@@ -228,25 +238,61 @@ impl Universe<'_> {
     }
 }
 
-/// Sorted distinct keys and where each is in every segment's postings and the new ones'.
+/// Which columns a [`Lookup`] reads.
+#[derive(Clone, Copy)]
+enum Columns {
+    /// Shingle postings.
+    Postings,
+    /// Band buckets.
+    Bands,
+}
+
+/// Sorted distinct keys and where each is in every segment's columns and the new ones'.
 struct Lookup {
+    kind: Columns,
     keys: Vec<u64>,
-    /// Per segment, per key: the range of its postings.
-    segs: Vec<Vec<(u32, u32)>>,
-    new: Vec<(u32, u32)>,
+    /// Per key, per segment and then the new documents: the range of its entries.
+    ranges: Vec<(u32, u32)>,
+    /// Segments and one.
+    width: usize,
 }
 
 impl Lookup {
-    /// The index in `keys` of each element of `set` (sorted, all in `keys`).
-    fn indices(&self, set: &[u64]) -> Vec<usize> {
-        let mut pos = 0;
-        set.iter()
-            .map(|&h| {
-                pos = super::segment::gallop(&self.keys, pos, h);
-                pos
-            })
-            .collect()
+    /// Key `i`'s ranges.
+    fn row(&self, i: usize) -> &[(u32, u32)] {
+        &self.ranges[i * self.width..(i + 1) * self.width]
     }
+}
+
+/// Lists of keys as indices into their sorted distinct union: (the union, where each list
+/// starts in the indices, the indices). One sort, so no list is searched for.
+fn index_keys<L: AsRef<[u64]> + Sync>(lists: &[L]) -> (Vec<u64>, Vec<usize>, Vec<u32>) {
+    let mut starts = Vec::with_capacity(lists.len() + 1);
+    starts.push(0);
+    for l in lists {
+        starts.push(starts[starts.len() - 1] + l.as_ref().len());
+    }
+    let mut entries: Vec<(u64, u32)> = lists
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(li, l)| {
+            let base = starts[li];
+            l.as_ref()
+                .iter()
+                .enumerate()
+                .map(move |(j, &h)| (h, (base + j) as u32))
+        })
+        .collect();
+    entries.par_sort_unstable();
+    let mut keys: Vec<u64> = Vec::new();
+    let mut idx = vec![0u32; entries.len()];
+    for &(h, at) in &entries {
+        if keys.last() != Some(&h) {
+            keys.push(h);
+        }
+        idx[at as usize] = (keys.len() - 1) as u32;
+    }
+    (keys, starts, idx)
 }
 
 /// Anchors of a capped bucket: wire holders first, then the first holders, `links` in all.
@@ -263,9 +309,16 @@ fn anchors(holders: &[Holder], links: usize) -> Vec<u32> {
     a
 }
 
-/// Candidate pairs (low, high position) that involve a probe, each found once; and the stock
-/// shingles among the probes' shingles.
-fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<(u32, u32)>, Vec<u64>) {
+/// A candidate pair (low, high position) and how many distinctive shingles its documents
+/// share, counted while finding it ([`UNCOUNTED`] where the pairs came from all-pairs).
+type Candidate = (u32, u32, u32);
+
+/// The distinctive count of a pair found without counting.
+const UNCOUNTED: u32 = u32::MAX;
+
+/// Candidate pairs that involve a probe, each found once; and the stock shingles among the
+/// probes' shingles.
+fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<Candidate>, Vec<u64>) {
     let mut is_probe = vec![false; u.a as usize + u.new_sets.len()];
     for &q in probes {
         is_probe[q as usize] = true;
@@ -273,13 +326,10 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<(u32, u
     // A pair with two probes is found from the lower one only.
     let mine = |q: u32, x: u32| x != q && (!is_probe[x as usize] || q < x);
     let l = &settings.lsh;
-    let mut keys: Vec<u64> = probes
-        .iter()
-        .flat_map(|&q| u.set(q).iter().copied())
-        .collect();
-    keys.par_sort_unstable();
-    keys.dedup();
-    let lk = u.lookup(keys);
+    let sets: Vec<&[u64]> = probes.iter().map(|&q| u.set(q)).collect();
+    let (keys, key_starts, key_idx) = index_keys(&sets);
+    drop(sets);
+    let lk = u.lookup(Columns::Postings, keys);
     let df: Vec<u32> = (0..lk.keys.len())
         .into_par_iter()
         .map(|i| u.df_at(&lk, i) as u32)
@@ -294,14 +344,14 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<(u32, u
     if crate::lsh::effective_mode(u.total, settings) == CandidateMode::AllPairs {
         let all = u.all_positions();
         let holders: Vec<Holder> = all.iter().map(|&p| u.holder(p)).collect();
-        let mut pairs: Vec<(u32, u32)> = probes
+        let mut pairs: Vec<Candidate> = probes
             .par_iter()
             .flat_map_iter(|&q| {
                 let hq = u.holder(q);
                 holders
                     .iter()
                     .filter(|x| x.outlet != hq.outlet && mine(q, x.pos))
-                    .map(|x| (q.min(x.pos), q.max(x.pos)))
+                    .map(|x| (q.min(x.pos), q.max(x.pos), UNCOUNTED))
                     .collect::<Vec<_>>()
             })
             .collect();
@@ -322,11 +372,25 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<(u32, u
     let min_shared = settings.min_shared_for(u.total);
     let min_all = settings.min_stock_shared.max(min_shared).max(1);
     let (b, r) = u.bands;
-    let mut pairs: Vec<(u32, u32)> = probes
+    let band_lists: Vec<Vec<u64>> = probes
         .par_iter()
+        .map(|&q| {
+            if u.set(q).is_empty() {
+                Vec::new()
+            } else {
+                crate::lsh::band_keys(u.signature(q), b, r)
+            }
+        })
+        .collect();
+    let (band_keys, band_starts, band_idx) = index_keys(&band_lists);
+    drop(band_lists);
+    let lb = u.lookup(Columns::Bands, band_keys);
+    let mut pairs: Vec<Candidate> = probes
+        .par_iter()
+        .enumerate()
         .map_init(
             || (Vec::new(), vec![[0u32; 2]; is_probe.len()], Vec::new()),
-            |(buf, counts, touched), &q| {
+            |(buf, counts, touched), (pi, &q)| {
                 let hq = u.holder(q);
                 // Shared keys per partner, [distinctive, stock links], in a dense table per
                 // thread; `touched` lists the partners to read and clear.
@@ -337,7 +401,8 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<(u32, u
                     }
                     c[slot] += 1;
                 };
-                for i in lk.indices(u.set(q)) {
+                for &i in &key_idx[key_starts[pi]..key_starts[pi + 1]] {
+                    let i = i as usize;
                     let anch = anchors_of[i].as_ref();
                     let slot = usize::from(anch.is_some());
                     match anch {
@@ -351,6 +416,7 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<(u32, u
                         // Distinctive, or stock with q an anchor: every holder.
                         _ => {
                             u.holders_at(&lk, i, buf);
+
                             for x in buf.iter() {
                                 if x.outlet != hq.outlet && mine(q, x.pos) {
                                     count(x.pos, slot);
@@ -359,17 +425,18 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<(u32, u
                         }
                     }
                 }
-                let mut out: Vec<u32> = Vec::new();
+                // Every shared distinctive shingle of a pair was counted (each holder of one
+                // is), so `d` is exact; band-linked partners keep theirs too.
+                let mut out: Vec<(u32, u32)> = Vec::new();
                 for &x in touched.iter() {
-                    let [d, s] = std::mem::take(&mut counts[x as usize]);
+                    let [d, s] = counts[x as usize];
                     if d as usize >= min_shared || (d + s) as usize >= min_all {
-                        out.push(x);
+                        out.push((x, d));
                     }
                 }
-                touched.clear();
-                if !u.set(q).is_empty() {
-                    for key in crate::lsh::band_keys(u.signature(q), b, r) {
-                        u.band_holders(key, buf);
+                {
+                    for &key in &band_idx[band_starts[pi]..band_starts[pi + 1]] {
+                        u.holders_at(&lb, key as usize, buf);
                         let capped = buf.len() > l.max_bucket;
                         let anch = if capped {
                             anchors(buf, l.max_bucket)
@@ -380,40 +447,91 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<(u32, u
                         for x in buf.iter() {
                             let linked = !capped || q_anchor || anch.binary_search(&x.pos).is_ok();
                             if linked && x.outlet != hq.outlet && mine(q, x.pos) {
-                                out.push(x.pos);
+                                out.push((x.pos, counts[x.pos as usize][0]));
                             }
                         }
                     }
                 }
+                for &x in touched.iter() {
+                    counts[x as usize] = [0, 0];
+                }
+                touched.clear();
                 out.sort_unstable();
                 out.dedup();
                 out.into_iter()
-                    .map(|x| (q.min(x), q.max(x)))
+                    .map(|(x, d)| (q.min(x), q.max(x), d))
                     .collect::<Vec<_>>()
             },
         )
         .flatten()
         .collect();
+    drop((lk, lb));
+    u.release();
     pairs.par_sort_unstable();
     pairs.dedup();
     (pairs, stock)
 }
 
 /// Verified pairs among `pairs`, with the shared shingle counts.
-fn verify(u: &Universe, pairs: &[(u32, u32)], stock: &[u64], settings: &Settings) -> Vec<Shared> {
+///
+/// A counted pair's shared shingles are its `d` distinctive ones and the stock shingles both
+/// hold, so only the probe's few stock shingles are looked up in the other set; the rule is
+/// [`Evidence::holds`] with the distinctive count known.
+fn verify(
+    u: &Universe,
+    pairs: &[Candidate],
+    probes: &[u32],
+    stock: &[u64],
+    settings: &Settings,
+) -> Vec<Shared> {
     let rule = Evidence::new(stock, settings, u.total);
-    pairs
+    // Each probe's stock shingles.
+    let stock_of: HashMap<u32, Vec<u64>> = probes
         .par_iter()
-        .filter_map(|&(a, b)| {
+        .map(|&q| {
+            let mine: Vec<u64> = u
+                .set(q)
+                .iter()
+                .copied()
+                .filter(|h| stock.binary_search(h).is_ok())
+                .collect();
+            (q, mine)
+        })
+        .collect();
+    let out = pairs
+        .par_iter()
+        .filter_map(|&(a, b, d)| {
             let (sa, sb) = (u.set(a), u.set(b));
-            let shared = crate::shingle::intersection_size(sa, sb);
-            rule.holds(sa, sb, shared).then_some(Shared {
+            let shared = if d == UNCOUNTED {
+                let shared = crate::shingle::intersection_size(sa, sb);
+                return rule.holds(sa, sb, shared).then_some(Shared {
+                    a,
+                    b,
+                    shared: shared as u32,
+                });
+            } else {
+                // The probe's stock shingles, looked up in the other document's set.
+                let (mine, other) = match stock_of.get(&a) {
+                    Some(m) => (m, sb),
+                    None => (&stock_of[&b], sa),
+                };
+                let mut from = 0;
+                let mut n = 0;
+                for &h in mine {
+                    from = super::segment::gallop(other, from, h);
+                    n += usize::from(other.get(from) == Some(&h));
+                }
+                d as usize + n
+            };
+            rule.holds_counted(shared, d as usize).then_some(Shared {
                 a,
                 b,
                 shared: shared as u32,
             })
         })
-        .collect()
+        .collect();
+    u.release();
+    out
 }
 
 /// Report `sketched` (the new documents) against `archive`. With `keep`, the new documents
@@ -499,6 +617,9 @@ pub fn analyze(
         .collect();
     new_bands.par_sort_unstable();
     new_bands.dedup();
+    let new_band_hash = new_bands.iter().map(|p| p.0).collect();
+    let new_band_doc = new_bands.iter().map(|p| p.1).collect();
+    drop(new_bands);
     let a = archive
         .segs
         .last()
@@ -522,7 +643,8 @@ pub fn analyze(
         new_wire,
         new_post_hash,
         new_post_doc,
-        new_bands,
+        new_band_hash,
+        new_band_doc,
         hidden,
         total: archived_live + documents.len(),
         bands: (p.bands, p.rows),
@@ -535,7 +657,7 @@ pub fn analyze(
     progress.finish(Stage::Candidates);
     progress.start(Stage::Verify, Some(pairs.len() as u64));
     let mut candidate_pairs = pairs.len();
-    let shared = verify(&u, &pairs, &stock, settings);
+    let shared = verify(&u, &pairs, &probes, &stock, settings);
     progress.advance(pairs.len() as u64);
     let k = settings.max_partners;
     // Partner flags by position; archived ones only for the documents in pairs.
@@ -566,7 +688,7 @@ pub fn analyze(
         undecided.dedup();
         let (more, stock2) = candidates(&u, &undecided, settings);
         candidate_pairs += more.iter().filter(|p| !u.is_new(p.1)).count();
-        let mut all = verify(&u, &more, &stock2, settings);
+        let mut all = verify(&u, &more, &undecided, &stock2, settings);
         let seen: HashSet<(u32, u32)> = all.iter().map(|p| (p.a, p.b)).collect();
         verified_pairs += all.iter().filter(|p| !u.is_new(p.b)).count();
         all.extend(
@@ -694,20 +816,21 @@ pub fn analyze(
     distinct.dedup();
     let mut keys: Vec<u64> = distinct.iter().map(|x| x.0).collect();
     keys.dedup();
-    let lk = u.lookup(keys);
-    // For each (shingle, outlet of a report document holding it): common or not.
-    let common: HashSet<(u64, u32)> = distinct
-        .par_chunk_by(|x, y| x.0 == y.0)
-        .map_init(Vec::new, |buf, run| {
-            let h = run[0].0;
-            let i = lk.keys.partition_point(|&k| k < h);
+    let lk = u.lookup(Columns::Postings, keys);
+    // For each (shingle, outlet of a report document holding it): common or not. The runs
+    // of `distinct` are the keys, in order.
+    let runs: Vec<&[(u64, u32)]> = distinct.chunk_by(|x, y| x.0 == y.0).collect();
+    let found: Vec<(u64, u32)> = runs
+        .par_iter()
+        .enumerate()
+        .map_init(Vec::new, |buf, (i, run)| {
             let df = u.df_at(&lk, i);
             let mut out = Vec::new();
             if df >= corpus_min {
                 out.extend(run.iter().copied());
             } else if df >= outlet_min {
                 u.holders_at(&lk, i, buf);
-                for &(h, o) in run {
+                for &(h, o) in run.iter() {
                     let n = buf.iter().filter(|x| x.outlet == o).count();
                     if n >= outlet_min && outlet_size[o as usize] >= outlet_min {
                         out.push((h, o));
@@ -718,7 +841,11 @@ pub fn analyze(
         })
         .flatten()
         .collect();
+    let mut common =
+        HashSet::with_capacity_and_hasher(found.len(), ahash::RandomState::with_seeds(1, 2, 3, 4));
+    common.extend(found);
     drop(lk);
+    u.release();
     let is_common = |d: usize, h: u64| common.contains(&(h, final_outlet[d]));
 
     // Documents and sketches in report order.

@@ -391,6 +391,27 @@ impl Segment {
         )
     }
 
+    /// Let go of the pages read so far: they leave this process's memory and stay in the
+    /// page cache, and a later read maps them again. A query calls it between stages, so its
+    /// memory follows what a stage reads rather than every page the query ever touched.
+    pub fn release(&self) {
+        // SAFETY: the map is shared and read-only over a file that is never modified once in
+        // place, so a page dropped here reads back the same bytes. A failure only leaves the
+        // pages mapped.
+        let _ = unsafe {
+            self.map
+                .unchecked_advise(memmap2::UncheckedAdvice::DontNeed)
+        };
+    }
+
+    /// The band buckets' key column (sorted) and document column.
+    pub fn band_columns(&self) -> (&[u64], &[u32]) {
+        (
+            self.u64s(Section::BandKey, self.bands),
+            self.u32s(Section::BandDoc, self.bands),
+        )
+    }
+
     /// Documents (ascending) whose set holds shingle `h`.
     pub fn postings(&self, h: u64) -> &[u32] {
         let keys = self.u64s(Section::PostHash, self.total);
