@@ -154,15 +154,20 @@ impl Universe<'_> {
     /// Locate sorted, distinct `keys` in every segment's columns of `kind`, once.
     fn lookup(&self, kind: Columns, keys: Vec<u64>) -> Lookup {
         // Key-major: a key's ranges in every segment sit together, as a probe reads them.
+        // Written a chunk of keys at a time, every segment's merge in turn, so each row is
+        // written while in cache.
+        const CHUNK: usize = 4096;
         let width = self.segs.len() + 1;
-        let mut ranges = vec![(0, 0); keys.len() * width];
-        for si in 0..width {
-            let col = super::segment::ranges(self.columns(kind, si).0, &keys);
-            ranges
-                .par_chunks_mut(width)
-                .zip(col.par_iter())
-                .for_each(|(row, &r)| row[si] = r);
-        }
+        let cols: Vec<&[u64]> = (0..width).map(|si| self.columns(kind, si).0).collect();
+        let mut ranges = vec![(0u32, 0u32); keys.len() * width];
+        ranges
+            .par_chunks_mut(CHUNK * width)
+            .zip(keys.par_chunks(CHUNK))
+            .for_each(|(rows, ks)| {
+                for (si, col) in cols.iter().enumerate() {
+                    super::segment::ranges_into(col, ks, rows, width, si);
+                }
+            });
         // The key columns are read once, here.
         self.release();
         Lookup {

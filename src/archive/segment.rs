@@ -538,6 +538,20 @@ pub fn ranges(col: &[u64], keys: &[u64]) -> Vec<(u32, u32)> {
         .collect()
 }
 
+/// [`ranges`] for one chunk of keys, written to `out[j * width + slot]` for key `j`.
+pub fn ranges_into(col: &[u64], keys: &[u64], out: &mut [(u32, u32)], width: usize, slot: usize) {
+    let Some(&first) = keys.first() else {
+        return;
+    };
+    let mut pos = col.partition_point(|&x| x < first);
+    for (j, &k) in keys.iter().enumerate() {
+        pos = gallop(col, pos, k);
+        let end = gallop_past(col, pos, k);
+        out[j * width + slot] = (pos as u32, end as u32);
+        pos = end;
+    }
+}
+
 /// The first index at or after `from` whose value is at least `k`.
 pub(crate) fn gallop(col: &[u64], from: usize, k: u64) -> usize {
     let mut step = 1;
