@@ -329,6 +329,39 @@ mod tests {
         assert_eq!(v.len(), 4);
     }
 
+    /// `holds_counted` with the distinctive count known agrees with `holds`, which counts it,
+    /// on every pair of small sets over a mixed stock/distinctive universe.
+    #[test]
+    fn holds_counted_agrees_with_holds() {
+        let stock: Vec<u64> = vec![0, 2, 4, 6];
+        let sets: Vec<Vec<u64>> = (0u32..256)
+            .map(|bits| (0..8).filter(|i| bits & (1 << i) != 0).collect())
+            .collect();
+        for (min_shared, min_stock_shared) in [(1, 3), (2, 4), (3, 3), (2, 10)] {
+            for st in [&stock[..], &[]] {
+                let rule = Evidence {
+                    stock: st,
+                    min_shared,
+                    min_stock_shared,
+                };
+                for a in &sets {
+                    for b in sets.iter().step_by(7) {
+                        let shared = intersection_size(a, b);
+                        let distinctive = a
+                            .iter()
+                            .filter(|h| b.contains(h) && st.binary_search(h).is_err())
+                            .count();
+                        assert_eq!(
+                            rule.holds_counted(shared, distinctive),
+                            rule.holds(a, b, shared),
+                            "{a:?} {b:?} {min_shared} {min_stock_shared} {st:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn exact_figures() {
         let sets = vec![vec![1, 2, 3, 4], vec![3, 4, 5, 6, 7, 8, 9, 10], vec![100]];

@@ -135,13 +135,13 @@ impl Universe<'_> {
         }
     }
 
-    /// Segment `si`'s key and document columns of `kind` (`si` = the segments' count: the
-    /// new documents').
     /// Let go of the segment pages read so far ([`super::segment::Segment::release`]).
     fn release(&self) {
         self.segs.par_iter().for_each(|s| s.file.release());
     }
 
+    /// Segment `si`'s key and document columns of `kind` (`si` = the segments' count: the
+    /// new documents').
     fn columns(&self, kind: Columns, si: usize) -> (&[u64], &[u32]) {
         match (kind, self.segs.get(si)) {
             (Columns::Postings, Some(s)) => s.file.postings_columns(),
@@ -321,9 +321,17 @@ type Candidate = (u32, u32, u32);
 /// The distinctive count of a pair found without counting.
 const UNCOUNTED: u32 = u32::MAX;
 
-/// Candidate pairs that involve a probe, each found once; and the stock shingles among the
-/// probes' shingles.
-fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<Candidate>, Vec<u64>) {
+/// What [`candidates`] finds: pairs that involve a probe, each once; the stock shingles among
+/// the probes' shingles; and each probe's own stock shingles (none where all pairs were
+/// taken uncounted).
+struct Found {
+    pairs: Vec<Candidate>,
+    stock: Vec<u64>,
+    stock_of: HashMap<u32, Vec<u64>>,
+}
+
+/// Candidate pairs that involve one of `probes`, as the batch run's rules find them.
+fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> Found {
     let mut is_probe = vec![false; u.a as usize + u.new_sets.len()];
     for &q in probes {
         is_probe[q as usize] = true;
@@ -362,7 +370,11 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<Candida
             .collect();
         pairs.par_sort_unstable();
         pairs.dedup();
-        return (pairs, stock);
+        return Found {
+            pairs,
+            stock,
+            stock_of: HashMap::new(),
+        };
     }
     // Anchors of the stock shingles, once per shingle.
     let anchors_of: Vec<Option<Vec<u32>>> = (0..lk.keys.len())
@@ -390,7 +402,7 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<Candida
     let (band_keys, band_starts, band_idx) = index_keys(&band_lists);
     drop(band_lists);
     let lb = u.lookup(Columns::Bands, band_keys);
-    let mut pairs: Vec<Candidate> = probes
+    let found: Vec<(Vec<Candidate>, Vec<u64>)> = probes
         .par_iter()
         .enumerate()
         .map_init(
@@ -406,9 +418,13 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<Candida
                     }
                     c[slot] += 1;
                 };
+                let mut my_stock = Vec::new();
                 for &i in &key_idx[key_starts[pi]..key_starts[pi + 1]] {
                     let i = i as usize;
                     let anch = anchors_of[i].as_ref();
+                    if anch.is_some() {
+                        my_stock.push(lk.keys[i]);
+                    }
                     let slot = usize::from(anch.is_some());
                     match anch {
                         Some(anch) if anch.binary_search(&q).is_err() => {
@@ -421,7 +437,6 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<Candida
                         // Distinctive, or stock with q an anchor: every holder.
                         _ => {
                             u.holders_at(&lk, i, buf);
-
                             for x in buf.iter() {
                                 if x.outlet != hq.outlet && mine(q, x.pos) {
                                     count(x.pos, slot);
@@ -439,21 +454,19 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<Candida
                         out.push((x, d));
                     }
                 }
-                {
-                    for &key in &band_idx[band_starts[pi]..band_starts[pi + 1]] {
-                        u.holders_at(&lb, key as usize, buf);
-                        let capped = buf.len() > l.max_bucket;
-                        let anch = if capped {
-                            anchors(buf, l.max_bucket)
-                        } else {
-                            Vec::new()
-                        };
-                        let q_anchor = anch.binary_search(&q).is_ok();
-                        for x in buf.iter() {
-                            let linked = !capped || q_anchor || anch.binary_search(&x.pos).is_ok();
-                            if linked && x.outlet != hq.outlet && mine(q, x.pos) {
-                                out.push((x.pos, counts[x.pos as usize][0]));
-                            }
+                for &key in &band_idx[band_starts[pi]..band_starts[pi + 1]] {
+                    u.holders_at(&lb, key as usize, buf);
+                    let capped = buf.len() > l.max_bucket;
+                    let anch = if capped {
+                        anchors(buf, l.max_bucket)
+                    } else {
+                        Vec::new()
+                    };
+                    let q_anchor = anch.binary_search(&q).is_ok();
+                    for x in buf.iter() {
+                        let linked = !capped || q_anchor || anch.binary_search(&x.pos).is_ok();
+                        if linked && x.outlet != hq.outlet && mine(q, x.pos) {
+                            out.push((x.pos, counts[x.pos as usize][0]));
                         }
                     }
                 }
@@ -463,62 +476,52 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> (Vec<Candida
                 touched.clear();
                 out.sort_unstable();
                 out.dedup();
-                out.into_iter()
+                let pairs = out
+                    .into_iter()
                     .map(|(x, d)| (q.min(x), q.max(x), d))
-                    .collect::<Vec<_>>()
+                    .collect();
+                (pairs, my_stock)
             },
         )
-        .flatten()
         .collect();
     drop((lk, lb));
     u.release();
+    let mut pairs = Vec::with_capacity(found.iter().map(|f| f.0.len()).sum());
+    let mut stock_of = HashMap::with_capacity(probes.len());
+    for (&q, (p, st)) in probes.iter().zip(found) {
+        pairs.extend(p);
+        stock_of.insert(q, st);
+    }
     pairs.par_sort_unstable();
     pairs.dedup();
-    (pairs, stock)
+    Found {
+        pairs,
+        stock,
+        stock_of,
+    }
 }
 
-/// Verified pairs among `pairs`, with the shared shingle counts.
+/// Verified pairs among `found.pairs`, with the shared shingle counts.
 ///
 /// A counted pair's shared shingles are its `d` distinctive ones and the stock shingles both
 /// hold, so only the probe's few stock shingles are looked up in the other set; the rule is
 /// [`Evidence::holds`] with the distinctive count known.
-fn verify(
-    u: &Universe,
-    pairs: &[Candidate],
-    probes: &[u32],
-    stock: &[u64],
-    settings: &Settings,
-) -> Vec<Shared> {
-    let rule = Evidence::new(stock, settings, u.total);
-    // Each probe's stock shingles.
-    let stock_of: HashMap<u32, Vec<u64>> = probes
-        .par_iter()
-        .map(|&q| {
-            let mine: Vec<u64> = u
-                .set(q)
-                .iter()
-                .copied()
-                .filter(|h| stock.binary_search(h).is_ok())
-                .collect();
-            (q, mine)
-        })
-        .collect();
-    let out = pairs
+fn verify(u: &Universe, found: &Found, settings: &Settings) -> Vec<Shared> {
+    let rule = Evidence::new(&found.stock, settings, u.total);
+    let out = found
+        .pairs
         .par_iter()
         .filter_map(|&(a, b, d)| {
             let (sa, sb) = (u.set(a), u.set(b));
-            let shared = if d == UNCOUNTED {
+            let (shared, holds) = if d == UNCOUNTED {
                 let shared = crate::shingle::intersection_size(sa, sb);
-                return rule.holds(sa, sb, shared).then_some(Shared {
-                    a,
-                    b,
-                    shared: shared as u32,
-                });
+                (shared, rule.holds(sa, sb, shared))
             } else {
-                // The probe's stock shingles, looked up in the other document's set.
-                let (mine, other) = match stock_of.get(&a) {
+                // The probe's stock shingles (a is the probe when both are), looked up in
+                // the other document's set.
+                let (mine, other) = match found.stock_of.get(&a) {
                     Some(m) => (m, sb),
-                    None => (&stock_of[&b], sa),
+                    None => (&found.stock_of[&b], sa),
                 };
                 let mut from = 0;
                 let mut n = 0;
@@ -526,9 +529,10 @@ fn verify(
                     from = super::segment::gallop(other, from, h);
                     n += usize::from(other.get(from) == Some(&h));
                 }
-                d as usize + n
+                let shared = d as usize + n;
+                (shared, rule.holds_counted(shared, d as usize))
             };
-            rule.holds_counted(shared, d as usize).then_some(Shared {
+            holds.then_some(Shared {
                 a,
                 b,
                 shared: shared as u32,
@@ -658,12 +662,14 @@ pub fn analyze(
 
     // Pass 1: the new documents' pairs.
     let probes: Vec<u32> = (a..a + documents.len() as u32).collect();
-    let (pairs, stock) = candidates(&u, &probes, settings);
+    let found = candidates(&u, &probes, settings);
     progress.finish(Stage::Candidates);
-    progress.start(Stage::Verify, Some(pairs.len() as u64));
-    let mut candidate_pairs = pairs.len();
-    let shared = verify(&u, &pairs, &probes, &stock, settings);
-    progress.advance(pairs.len() as u64);
+    let n_pairs = found.pairs.len();
+    progress.start(Stage::Verify, Some(n_pairs as u64));
+    let mut candidate_pairs = n_pairs;
+    let shared = verify(&u, &found, settings);
+    drop(found);
+    progress.advance(n_pairs as u64);
     let k = settings.max_partners;
     // Partner flags by position; archived ones only for the documents in pairs.
     let wire_vec = |sh: &[Shared]| {
@@ -691,9 +697,10 @@ pub fn analyze(
         // Pass 2: the archived ends of undecided pairs decide from all their pairs.
         undecided.sort_unstable();
         undecided.dedup();
-        let (more, stock2) = candidates(&u, &undecided, settings);
-        candidate_pairs += more.iter().filter(|p| !u.is_new(p.1)).count();
-        let mut all = verify(&u, &more, &undecided, &stock2, settings);
+        let more = candidates(&u, &undecided, settings);
+        candidate_pairs += more.pairs.iter().filter(|p| !u.is_new(p.1)).count();
+        let mut all = verify(&u, &more, settings);
+        drop(more);
         let seen: HashSet<(u32, u32)> = all.iter().map(|p| (p.a, p.b)).collect();
         verified_pairs += all.iter().filter(|p| !u.is_new(p.b)).count();
         all.extend(

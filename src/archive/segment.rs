@@ -412,7 +412,8 @@ impl Segment {
         )
     }
 
-    /// Documents (ascending) whose set holds shingle `h`.
+    /// Documents (ascending) whose set holds shingle `h` (queries use [`Self::postings_columns`]).
+    #[cfg(test)]
     pub fn postings(&self, h: u64) -> &[u32] {
         let keys = self.u64s(Section::PostHash, self.total);
         let lo = keys.partition_point(|&k| k < h);
@@ -420,7 +421,8 @@ impl Segment {
         &self.u32s(Section::PostDoc, self.total)[lo..hi]
     }
 
-    /// Documents (ascending) with band key `k`.
+    /// Documents (ascending) with band key `k` (queries use [`Self::band_columns`]).
+    #[cfg(test)]
     pub fn band(&self, k: u64) -> &[u32] {
         let keys = self.u64s(Section::BandKey, self.bands);
         let lo = keys.partition_point(|&x| x < k);
@@ -517,28 +519,10 @@ mod tests {
     }
 }
 
-/// For each of the sorted, distinct `keys`, the range of `col` (sorted) holding it: one
-/// galloping merge, so looking up many keys costs about one pass over the column rather
-/// than a binary search (a cache miss per step) for each.
-pub fn ranges(col: &[u64], keys: &[u64]) -> Vec<(u32, u32)> {
-    keys.par_chunks(8192)
-        .flat_map_iter(|chunk| {
-            let mut pos = col.partition_point(|&x| x < chunk[0]);
-            chunk
-                .iter()
-                .map(|&k| {
-                    pos = gallop(col, pos, k);
-                    let end = gallop_past(col, pos, k);
-                    let r = (pos as u32, end as u32);
-                    pos = end;
-                    r
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
-/// [`ranges`] for one chunk of keys, written to `out[j * width + slot]` for key `j`.
+/// For each of the sorted, distinct `keys`, the range of `col` (sorted) holding it, written
+/// to `out[j * width + slot]` for key `j` (a caller fills one slot per column). One galloping
+/// merge, so looking up many keys costs about one pass over the column rather than a binary
+/// search (a cache miss per step) for each.
 pub fn ranges_into(col: &[u64], keys: &[u64], out: &mut [(u32, u32)], width: usize, slot: usize) {
     let Some(&first) = keys.first() else {
         return;
@@ -588,8 +572,12 @@ mod ranges_tests {
             col.sort_unstable();
             keys.sort_unstable();
             keys.dedup();
-            let got = super::ranges(&col, &keys);
-            for (k, (lo, hi)) in keys.iter().zip(got) {
+            // Two columns per key, this one in the second slot.
+            let mut got = vec![(u32::MAX, u32::MAX); 2 * keys.len()];
+            super::ranges_into(&col, &keys, &mut got, 2, 1);
+            for (j, k) in keys.iter().enumerate() {
+                prop_assert_eq!(got[2 * j].0, u32::MAX);
+                let (lo, hi) = got[2 * j + 1];
                 let want_lo = col.partition_point(|x| x < k);
                 let want_hi = col.partition_point(|x| x <= k);
                 prop_assert_eq!((lo as usize, hi as usize), (want_lo, want_hi));
