@@ -17,8 +17,9 @@
 //!   `lsh.max_df` documents of the whole corpus.
 //! * **Partner cap** ([`crate::verify::select_partners`]): a pair is kept when either side
 //!   keeps it. A new document's side is decided from its pairs; an archived document's, when
-//!   the new side does not keep the pair, from a second search with the archived document as
-//!   the probe (its pairs with the rest of the archive).
+//!   the new side does not keep the pair, first from part of its shingles (`partners`: enough
+//!   partners already shown to outrank the new one rule it out), else from a second search
+//!   with the archived document as the probe (its pairs with the rest of the archive).
 //! * **Boilerplate** ([`crate::attribute`]): shingles common to the corpus or an outlet are
 //!   counted over the archive and the query.
 //!
@@ -26,6 +27,8 @@
 //! their stored metadata and text (offsets are into the stored text).
 
 use std::collections::{HashMap, HashSet};
+
+mod partners;
 
 use rayon::prelude::*;
 
@@ -331,7 +334,71 @@ struct Found {
 }
 
 /// Candidate pairs that involve one of `probes`, as the batch run's rules find them.
-fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> Found {
+/// Probe documents with their shingles located in every segment's postings: the keys of
+/// probe `j` are `lk.keys[key_idx[key_starts[j]..key_starts[j + 1]]]`.
+struct Probes {
+    probes: Vec<u32>,
+    lk: Lookup,
+    key_starts: Vec<usize>,
+    key_idx: Vec<u32>,
+    /// Live holders of each key.
+    df: Vec<u32>,
+}
+
+impl Probes {
+    /// Locate the shingles of `probes`.
+    fn new(u: &Universe, probes: Vec<u32>) -> Probes {
+        let sets: Vec<&[u64]> = probes.iter().map(|&q| u.set(q)).collect();
+        let (keys, key_starts, key_idx) = index_keys(&sets);
+        drop(sets);
+        let lk = u.lookup(Columns::Postings, keys);
+        let df = (0..lk.keys.len())
+            .into_par_iter()
+            .map(|i| u.df_at(&lk, i) as u32)
+            .collect();
+        Probes {
+            probes,
+            lk,
+            key_starts,
+            key_idx,
+            df,
+        }
+    }
+
+    /// Key indices of probe `j`.
+    fn keys_of(&self, j: usize) -> &[u32] {
+        &self.key_idx[self.key_starts[j]..self.key_starts[j + 1]]
+    }
+
+    /// The probes with `keep`, their keys still located (no second lookup).
+    fn subset(self, keep: &[bool]) -> Probes {
+        let mut probes = Vec::new();
+        let mut key_starts = vec![0];
+        let mut key_idx = Vec::new();
+        for (j, &q) in self.probes.iter().enumerate() {
+            if keep[j] {
+                probes.push(q);
+                key_idx.extend_from_slice(self.keys_of(j));
+                key_starts.push(key_idx.len());
+            }
+        }
+        Probes {
+            probes,
+            key_starts,
+            key_idx,
+            ..self
+        }
+    }
+}
+
+fn candidates(u: &Universe, probes: &Probes, settings: &Settings) -> Found {
+    let Probes {
+        probes,
+        lk,
+        key_starts,
+        key_idx,
+        df,
+    } = probes;
     let mut is_probe = vec![false; u.a as usize + u.new_sets.len()];
     for &q in probes {
         is_probe[q as usize] = true;
@@ -339,20 +406,14 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> Found {
     // A pair with two probes is found from the lower one only.
     let mine = |q: u32, x: u32| x != q && (!is_probe[x as usize] || q < x);
     let l = &settings.lsh;
-    let sets: Vec<&[u64]> = probes.iter().map(|&q| u.set(q)).collect();
-    let (keys, key_starts, key_idx) = index_keys(&sets);
-    drop(sets);
-    let lk = u.lookup(Columns::Postings, keys);
-    let df: Vec<u32> = (0..lk.keys.len())
-        .into_par_iter()
-        .map(|i| u.df_at(&lk, i) as u32)
-        .collect();
-    let stock: Vec<u64> = lk
-        .keys
-        .iter()
-        .zip(&df)
-        .filter(|&(_, &d)| d as usize > l.max_df)
-        .map(|(&h, _)| h)
+    // Keys held by a probe (the lookup may hold more, for probes since let go).
+    let mut used = vec![false; lk.keys.len()];
+    for &i in key_idx {
+        used[i as usize] = true;
+    }
+    let stock: Vec<u64> = (0..lk.keys.len())
+        .filter(|&i| used[i] && df[i] as usize > l.max_df)
+        .map(|i| lk.keys[i])
         .collect();
     if crate::lsh::effective_mode(u.total, settings) == CandidateMode::AllPairs {
         let all = u.all_positions();
@@ -380,8 +441,8 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> Found {
     let anchors_of: Vec<Option<Vec<u32>>> = (0..lk.keys.len())
         .into_par_iter()
         .map_init(Vec::new, |buf, i| {
-            (df[i] as usize > l.max_df).then(|| {
-                u.holders_at(&lk, i, buf);
+            (used[i] && df[i] as usize > l.max_df).then(|| {
+                u.holders_at(lk, i, buf);
                 anchors(buf, l.frequent_links)
             })
         })
@@ -436,7 +497,7 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> Found {
                         }
                         // Distinctive, or stock with q an anchor: every holder.
                         _ => {
-                            u.holders_at(&lk, i, buf);
+                            u.holders_at(lk, i, buf);
                             for x in buf.iter() {
                                 if x.outlet != hq.outlet && mine(q, x.pos) {
                                     count(x.pos, slot);
@@ -484,7 +545,7 @@ fn candidates(u: &Universe, probes: &[u32], settings: &Settings) -> Found {
             },
         )
         .collect();
-    drop((lk, lb));
+    drop(lb);
     u.release();
     let mut pairs = Vec::with_capacity(found.iter().map(|f| f.0.len()).sum());
     let mut stock_of = HashMap::with_capacity(probes.len());
@@ -661,8 +722,9 @@ pub fn analyze(
     let wire_of = |pos: u32| u.holder(pos).wire;
 
     // Pass 1: the new documents' pairs.
-    let probes: Vec<u32> = (a..a + documents.len() as u32).collect();
+    let probes = Probes::new(&u, (a..a + documents.len() as u32).collect());
     let found = candidates(&u, &probes, settings);
+    drop(probes);
     progress.finish(Stage::Candidates);
     let n_pairs = found.pairs.len();
     progress.start(Stage::Verify, Some(n_pairs as u64));
@@ -683,21 +745,39 @@ pub fn analyze(
     };
     let sides = crate::verify::partner_sides(&shared, k, &wire_vec(&shared));
     let mut keep_pair = vec![false; shared.len()];
-    let mut undecided: Vec<u32> = Vec::new();
+    // Pairs whose archived end is to decide; most are ruled out from part of its shingles.
+    let mut open: Vec<usize> = Vec::new();
     for (i, (p, s)) in shared.iter().zip(&sides).enumerate() {
         let new_side = [u.is_new(p.a), u.is_new(p.b)];
         if (new_side[0] && s[0]) || (new_side[1] && s[1]) {
             keep_pair[i] = true;
         } else if !new_side[0] {
-            undecided.push(p.a);
+            open.push(i);
         }
     }
+    let mut ends: Vec<u32> = open.iter().map(|&i| shared[i].a).collect();
+    ends.sort_unstable();
+    ends.dedup();
+    let ends = Probes::new(&u, ends);
+    let ruled = partners::ruled_out(&u, &shared, &open, &ends, settings);
+    let open: Vec<usize> = open
+        .into_iter()
+        .zip(ruled)
+        .filter(|&(_, ruled)| !ruled)
+        .map(|(i, _)| i)
+        .collect();
     let mut verified_pairs = shared.len();
-    if !undecided.is_empty() {
-        // Pass 2: the archived ends of undecided pairs decide from all their pairs.
-        undecided.sort_unstable();
-        undecided.dedup();
-        let more = candidates(&u, &undecided, settings);
+    if !open.is_empty() {
+        // Pass 2: the archived ends of the pairs still open decide from all their pairs.
+        let mut keep = vec![false; ends.probes.len()];
+        for &i in &open {
+            if let Ok(j) = ends.probes.binary_search(&shared[i].a) {
+                keep[j] = true;
+            }
+        }
+        let ends = ends.subset(&keep);
+        let more = candidates(&u, &ends, settings);
+        drop(ends);
         candidate_pairs += more.pairs.iter().filter(|p| !u.is_new(p.1)).count();
         let mut all = verify(&u, &more, settings);
         drop(more);
@@ -716,10 +796,9 @@ pub fn analyze(
             .zip(&sides2)
             .map(|(p, s)| ((p.a, p.b), *s))
             .collect();
-        for (i, p) in shared.iter().enumerate() {
-            if !keep_pair[i] && !u.is_new(p.a) {
-                keep_pair[i] = decided[&(p.a, p.b)][0];
-            }
+        for &i in &open {
+            let p = &shared[i];
+            keep_pair[i] = decided[&(p.a, p.b)][0];
         }
     }
     progress.finish(Stage::Verify);

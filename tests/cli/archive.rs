@@ -366,7 +366,10 @@ fn same_answers_as_a_batch_run() {
         "--max-partners",
         "2",
     ];
-    for extra in [&[][..], &["--candidates", "lsh"], &stock_and_cap] {
+    // The fourth: a partner cap of 2 with the default index, so that most archived ends are
+    // ruled on from a part of their shingles (and the rest by the second pass).
+    let cap = ["--candidates", "lsh", "--max-partners", "2"];
+    for extra in [&[][..], &["--candidates", "lsh"], &stock_and_cap, &cap] {
         let archive = query_report(f, &[QUERY], extra);
         let batch = json(
             &f.run(
