@@ -159,20 +159,24 @@ impl Universe<'_> {
         // Key-major: a key's ranges in every segment sit together, as a probe reads them.
         // Written a chunk of keys at a time, every segment's merge in turn, so each row is
         // written while in cache.
+        // In waves of keys, the pages of key columns read so far let go after each: the
+        // keys are sorted, so a wave reads the next stretch of every column, and at most a
+        // wave's stretches are resident at once.
         const CHUNK: usize = 4096;
+        const WAVE: usize = 64 * CHUNK;
         let width = self.segs.len() + 1;
         let cols: Vec<&[u64]> = (0..width).map(|si| self.columns(kind, si).0).collect();
         let mut ranges = vec![(0u32, 0u32); keys.len() * width];
-        ranges
-            .par_chunks_mut(CHUNK * width)
-            .zip(keys.par_chunks(CHUNK))
-            .for_each(|(rows, ks)| {
-                for (si, col) in cols.iter().enumerate() {
-                    super::segment::ranges_into(col, ks, rows, width, si);
-                }
-            });
-        // The key columns are read once, here.
-        self.release();
+        for (rows, ks) in ranges.chunks_mut(WAVE * width).zip(keys.chunks(WAVE)) {
+            rows.par_chunks_mut(CHUNK * width)
+                .zip(ks.par_chunks(CHUNK))
+                .for_each(|(rows, ks)| {
+                    for (si, col) in cols.iter().enumerate() {
+                        super::segment::ranges_into(col, ks, rows, width, si);
+                    }
+                });
+            self.release();
+        }
         Lookup {
             kind,
             keys,
