@@ -38,8 +38,16 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--base", default="../shared/corpora/news.jsonl.gz")
     ap.add_argument("--copy-share", type=float, default=0.25)
+    ap.add_argument("--outlets", type=int, default=600,
+                    help="outlets the copies and unrelated articles are spread over")
+    ap.add_argument("--footers", action="store_true",
+                    help="end each outlet's articles with its own newsletter footer, and "
+                         "those of half the outlets with a cookie notice from one template "
+                         "(the outlet's name differs), as scraped pages do")
     args = ap.parse_args()
     rnd = random.Random(args.seed)
+    # Footers draw from their own stream, so a corpus without them is unchanged.
+    frnd = random.Random(args.seed + 1_000_003)
 
     base = []
     with gzip.open(args.base, "rt", encoding="utf-8") as f:
@@ -108,12 +116,30 @@ def main():
     n_copies = int(args.n * args.copy_share)
     w = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")
     written = 0
-    outlets = [f"outlet-{i:03d}" for i in range(600)]
+    outlets = [f"outlet-{i:03d}" for i in range(args.outlets)]
+    footer = {}
+    if args.footers:
+        for o in outlets:
+            name = o.replace("outlet-", "The Daily ")
+            own = " ".join(frnd.sample(vocab[:20000], 12))
+            text = (f"Sign up for the {name} morning newsletter and get the day's top "
+                    f"stories in your inbox every weekday. {own.capitalize()}. Follow "
+                    f"{name} on social media and send your news tips to the newsroom.")
+            if frnd.random() < 0.5:
+                text += (f"\n\nAt {name}, we and our partners use information collected "
+                         "through cookies and similar technologies to improve your "
+                         "experience on our site, to analyse how it is used and to show you "
+                         "personalised advertising. By clicking accept you agree to the use "
+                         "of cookies as described in our cookie policy, which you can change "
+                         "at any time in your privacy settings.")
+            footer[o] = text
     story = 0
     copies = 0
 
     def emit(doc):
         nonlocal written
+        if doc["outlet"] in footer:
+            doc["text"] += "\n\n" + footer[doc["outlet"]]
         if written < args.n:
             w.write(json.dumps(doc, ensure_ascii=False) + "\n")
             written += 1

@@ -68,14 +68,58 @@ impl Kind {
     }
 }
 
-/// Per-document boilerplate masks: `mask[d][t]` is true when token `t` of document `d` is
-/// boilerplate.
+/// Which kind of boilerplate a shingle is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Common {
+    /// In at least [`corpus_min`] documents of the corpus.
+    Corpus,
+    /// In at least `boilerplate_outlet_docs` documents of the document's outlet.
+    Outlet,
+}
+
+/// What marks words as boilerplate: a corpus-common shingle, an outlet-common one, or a
+/// `--boilerplate` phrase. Ordered so: a group is named by its smallest key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GroupKey {
+    /// The smallest corpus-common shingle hash of the run.
+    Corpus(u64),
+    /// The smallest outlet-common shingle hash of the run.
+    Outlet(u64),
+    /// The first `--boilerplate` phrase in the run.
+    Phrase(usize),
+}
+
+/// One stretch of a document's boilerplate: words `tokens`, and what makes it boilerplate.
+/// Runs that share a key are the same text ([`crate::report::build`] groups them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    /// Token range.
+    pub tokens: Range<usize>,
+    /// The keys of the common shingles and phrases over it, sorted.
+    pub keys: Vec<GroupKey>,
+}
+
+/// A document's boilerplate.
+#[derive(Debug, Clone, Default)]
+pub struct Boilerplate {
+    /// Per token: under boilerplate.
+    pub mask: Vec<bool>,
+    /// Its stretches of at least `min_words` words, split at line breaks, in order.
+    pub runs: Vec<Run>,
+    /// Sorted distinct hashes of the shingles with a word outside boilerplate: two
+    /// documents that share none of these share nothing but boilerplate.
+    pub open: Vec<u64>,
+}
+
+/// Per-document boilerplate ([`Boilerplate`]) of the documents with tokens; `mask[t]` is
+/// true when token `t` is boilerplate.
 pub fn boilerplate_masks(
     docs: &[Document],
     tokens: &[Vec<Token>],
+    pairs: &[(usize, usize)],
     shingles: &[Vec<u64>],
     settings: &Settings,
-) -> Vec<Vec<bool>> {
+) -> Vec<Boilerplate> {
     let mut outlet_ids: HashMap<&str, u32> = HashMap::new();
     let mut outlet_size: Vec<usize> = Vec::new();
     let doc_outlet: Vec<u32> = docs
@@ -98,11 +142,17 @@ pub fn boilerplate_masks(
     );
     let is_common = |d: usize, h: u64| {
         let o = doc_outlet[d];
-        corpus_common.binary_search(&h).is_ok()
-            || (outlet_size[o as usize] >= settings.boilerplate_outlet_docs
-                && outlet_common.binary_search(&(h, o)).is_ok())
+        if corpus_common.binary_search(&h).is_ok() {
+            Some(Common::Corpus)
+        } else if outlet_size[o as usize] >= settings.boilerplate_outlet_docs
+            && outlet_common.binary_search(&(h, o)).is_ok()
+        {
+            Some(Common::Outlet)
+        } else {
+            None
+        }
     };
-    boilerplate_masks_with(tokens, settings, &is_common)
+    boilerplate_masks_with(docs, tokens, pairs, settings, &is_common)
 }
 
 /// The fewest documents (of `documents` in all) a shingle must be in to be corpus
@@ -117,10 +167,12 @@ pub fn corpus_min(settings: &Settings, documents: usize) -> u32 {
 /// shingle `h` of document `d` is corpus boilerplate or its outlet's (the archive counts
 /// over documents it does not load). The user's phrases are marked as well.
 pub fn boilerplate_masks_with(
+    docs: &[Document],
     tokens: &[Vec<Token>],
+    pairs: &[(usize, usize)],
     settings: &Settings,
-    is_common: &(dyn Fn(usize, u64) -> bool + Sync),
-) -> Vec<Vec<bool>> {
+    is_common: &(dyn Fn(usize, u64) -> Option<Common> + Sync),
+) -> Vec<Boilerplate> {
     let n = settings.shingle;
     let phrases: Vec<Vec<u64>> = settings
         .boilerplate_phrases
@@ -131,41 +183,158 @@ pub fn boilerplate_masks_with(
                 .map(|t| t.key)
                 .collect::<Vec<_>>()
         })
-        .filter(|k| !k.is_empty())
         .collect();
     let hasher_seed = settings.seed;
-    tokens
-        .par_iter()
-        .enumerate()
-        .map(|(d, toks)| {
-            let mut mask = vec![false; toks.len()];
-            if toks.len() >= n {
-                for (i, &h) in crate::shingle::shingles(toks, n, hasher_seed)
+    let one = |d: usize, inherited: &[(u64, GroupKey)]| -> (Boilerplate, Vec<(u64, GroupKey)>) {
+        let toks = &tokens[d];
+        if toks.is_empty() {
+            return (Boilerplate::default(), Vec::new());
+        }
+        let mut mask = vec![false; toks.len()];
+        // Every stretch of boilerplate: (first token, tokens, key), in order of start.
+        let mut marks: Vec<(usize, usize, GroupKey)> = Vec::new();
+        let hashes = if toks.len() >= n {
+            crate::shingle::shingles(toks, n, hasher_seed)
+        } else {
+            Vec::new()
+        };
+        let mut shingle_key: Vec<Option<GroupKey>> = Vec::with_capacity(hashes.len());
+        for (i, &h) in hashes.iter().enumerate() {
+            let key = match is_common(d, h) {
+                Some(Common::Corpus) => Some(GroupKey::Corpus(h)),
+                Some(Common::Outlet) => Some(GroupKey::Outlet(h)),
+                None => inherited
+                    .binary_search_by_key(&h, |x| x.0)
+                    .ok()
+                    .map(|j| inherited[j].1),
+            };
+            if let Some(k) = key {
+                marks.push((i, n, k));
+            }
+            shingle_key.push(key);
+        }
+        for (pi, ph) in phrases.iter().enumerate() {
+            if ph.is_empty() || ph.len() > toks.len() {
+                continue;
+            }
+            for i in 0..=toks.len() - ph.len() {
+                if toks[i..i + ph.len()]
                     .iter()
-                    .enumerate()
+                    .zip(ph)
+                    .all(|(t, k)| t.key == *k)
                 {
-                    if is_common(d, h) {
-                        mask[i..i + n].iter_mut().for_each(|m| *m = true);
+                    marks.push((i, ph.len(), GroupKey::Phrase(pi)));
+                }
+            }
+        }
+        marks.sort_unstable();
+        for &(i, len, _) in &marks {
+            mask[i..i + len].iter_mut().for_each(|m| *m = true);
+        }
+        let text = docs[d].text.as_bytes();
+        let runs = runs_of(&mask, &marks, |t| {
+            text[toks[t - 1].end as usize..toks[t].start as usize].contains(&b'\n')
+        })
+        .into_iter()
+        .filter(|r| r.tokens.len() >= settings.min_words.max(1))
+        .collect();
+        let (mut open, mut closed) = (Vec::new(), Vec::new());
+        for (i, &h) in hashes.iter().enumerate() {
+            if mask[i..i + n].iter().all(|&m| m) {
+                // Passed on to a partner when common itself.
+                if let Some(k) = shingle_key[i] {
+                    closed.push((h, k));
+                }
+            } else {
+                open.push(h);
+            }
+        }
+        open.sort_unstable();
+        open.dedup();
+        closed.sort_unstable();
+        closed.dedup_by_key(|x| x.0);
+        (Boilerplate { mask, runs, open }, closed)
+    };
+    let first: Vec<(Boilerplate, Vec<(u64, GroupKey)>)> = (0..tokens.len())
+        .into_par_iter()
+        .map(|d| one(d, &[]))
+        .collect();
+    // Text that is boilerplate in one document of a verified pair is boilerplate in the
+    // other too (an outlet's footer carried by another outlet's page): the other document
+    // inherits the shingles, with their keys, and is marked again.
+    let mut inherited: Vec<Vec<(u64, GroupKey)>> = vec![Vec::new(); tokens.len()];
+    for &(a, b) in pairs {
+        for (x, y) in [(a, b), (b, a)] {
+            let (open, closed) = (&first[x].0.open, &first[y].1);
+            let (mut i, mut j) = (0, 0);
+            while i < open.len() && j < closed.len() {
+                match open[i].cmp(&closed[j].0) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        inherited[x].push(closed[j]);
+                        i += 1;
+                        j += 1;
                     }
                 }
             }
-            for ph in &phrases {
-                if ph.len() > toks.len() {
-                    continue;
-                }
-                for i in 0..=toks.len() - ph.len() {
-                    if toks[i..i + ph.len()]
-                        .iter()
-                        .zip(ph)
-                        .all(|(t, k)| t.key == *k)
-                    {
-                        mask[i..i + ph.len()].iter_mut().for_each(|m| *m = true);
-                    }
-                }
+        }
+    }
+    first
+        .into_par_iter()
+        .zip(inherited)
+        .enumerate()
+        .map(|(d, ((bp, _), mut inh))| {
+            if inh.is_empty() {
+                return bp;
             }
-            mask
+            inh.sort_unstable();
+            inh.dedup_by_key(|x| x.0);
+            one(d, &inh).0
         })
         .collect()
+}
+
+/// The maximal stretches of `mask`, split where `breaks(t)` (a line break before token `t`),
+/// each with the keys of the `marks` (sorted by first token) that overlap it.
+fn runs_of(
+    mask: &[bool],
+    marks: &[(usize, usize, GroupKey)],
+    breaks: impl Fn(usize) -> bool,
+) -> Vec<Run> {
+    let mut out: Vec<Run> = Vec::new();
+    let mut t = 0;
+    let mut first = 0;
+    while t < mask.len() {
+        if !mask[t] {
+            t += 1;
+            continue;
+        }
+        let start = t;
+        t += 1;
+        while t < mask.len() && mask[t] && !breaks(t) {
+            t += 1;
+        }
+        // Marks ending at or before the run's start are behind every later run too.
+        while first < marks.len() && marks[first].0 + marks[first].1 <= start {
+            first += 1;
+        }
+        let mut keys: Vec<GroupKey> = marks[first..]
+            .iter()
+            .take_while(|m| m.0 < t)
+            .filter(|m| m.0 + m.1 > start)
+            .map(|m| m.2)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        if !keys.is_empty() {
+            out.push(Run {
+                tokens: start..t,
+                keys,
+            });
+        }
+    }
+    out
 }
 
 /// The shingles in at least `corpus_min` documents, and the (shingle, outlet) pairs with the
@@ -174,16 +343,16 @@ pub fn boilerplate_masks_with(
 /// so a partition is one slice of it): memory is one partition's entries at a time per
 /// thread, 12 bytes per shingle occurrence, not a hash map over the whole corpus.
 /// Corpus-common shingles, and (shingle, outlet) pairs common within an outlet.
-type Common = (Vec<u64>, Vec<(u64, u32)>);
+type CommonSets = (Vec<u64>, Vec<(u64, u32)>);
 
 fn common_shingles(
     shingles: &[Vec<u64>],
     doc_outlet: &[u32],
     corpus_min: u32,
     outlet_min: u32,
-) -> Common {
+) -> CommonSets {
     const BITS: u32 = 6;
-    let parts: Vec<Common> = (0..1u64 << BITS)
+    let parts: Vec<CommonSets> = (0..1u64 << BITS)
         .into_par_iter()
         .map(|p| {
             let part = |h: &u64| h >> (64 - BITS);

@@ -166,6 +166,9 @@ struct ReportArgs {
     /// Also write the per-outlet summary as CSV to FILE.
     #[arg(long, value_name = "FILE")]
     outlets_csv: Option<PathBuf>,
+    /// Also write the boilerplate groups (each repeated text once) as CSV to FILE.
+    #[arg(long, value_name = "FILE")]
+    boilerplate_csv: Option<PathBuf>,
     /// CSV: write cells as they are (no `'` before a leading =, +, -, @, tab or CR, no
     /// escaped control characters).
     #[arg(long)]
@@ -370,7 +373,7 @@ impl Thresholds {
             })?;
         let scores = score::score(
             &truth,
-            &score::detections(report),
+            &score::detections(report, &truth),
             ScoreOptions {
                 include_boilerplate: self.include_boilerplate,
             },
@@ -854,6 +857,12 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             }
             if let Some(p) = &args.outlets_csv {
                 wirecopy::output::write_atomic(p, report::csv::outlets(report, &csv).as_bytes())?;
+            }
+            if let Some(p) = &args.boilerplate_csv {
+                wirecopy::output::write_atomic(
+                    p,
+                    report::csv::boilerplate(report, &csv).as_bytes(),
+                )?;
             }
             let bytes = match args.format {
                 Format::Json => {

@@ -217,7 +217,7 @@ pub(crate) fn finish(
     sel: Selected,
     mut problems: Vec<error::Problem>,
     settings: &Settings,
-    common: Option<&(dyn Fn(usize, u64) -> bool + Sync)>,
+    common: Option<&(dyn Fn(usize, u64) -> Option<attribute::Common> + Sync)>,
     progress: &dyn progress::Progress,
 ) -> Result<Report> {
     use progress::Stage;
@@ -248,11 +248,30 @@ pub(crate) fn finish(
         })
         .collect();
     problems.extend(short_documents(docs, &words, settings));
-    let masks = match common {
-        Some(is_common) => attribute::boilerplate_masks_with(&tokens, settings, is_common),
-        None => attribute::boilerplate_masks(docs, &tokens, &sets, settings),
+    let pairs: Vec<(usize, usize)> = verified.iter().map(|p| (p.a, p.b)).collect();
+    let bp = match common {
+        Some(is_common) => {
+            attribute::boilerplate_masks_with(docs, &tokens, &pairs, settings, is_common)
+        }
+        None => attribute::boilerplate_masks(docs, &tokens, &pairs, &sets, settings),
     };
+    drop(pairs);
     drop(sets);
+    // A pair that shares nothing but boilerplate is not aligned: its boilerplate is
+    // reported once, with every other occurrence of the same text.
+    let within_cap = verified.len();
+    let verified: Vec<verify::PairStats> = verified
+        .into_par_iter()
+        .filter(|p| shingle::intersects(&bp[p.a].open, &bp[p.b].open))
+        .collect();
+    let boilerplate_pairs = within_cap - verified.len();
+    let runs: Vec<Vec<report::build::BoilerRun>> = docs
+        .par_iter()
+        .zip(&tokens)
+        .zip(&bp)
+        .map(|((d, t), b)| report::build::BoilerRun::of(d, t, &b.runs))
+        .collect();
+    let masks: Vec<Vec<bool>> = bp.into_iter().map(|b| b.mask).collect();
     let index: Vec<report::build::CharIndex> = docs
         .par_iter()
         .zip(&involved)
@@ -287,8 +306,10 @@ pub(crate) fn finish(
         words: &words,
         wire: &wire,
         aligned,
+        runs,
         candidate_pairs,
         verified_pairs,
+        boilerplate_pairs,
         settings,
         problems,
     });

@@ -26,6 +26,8 @@
 //!   gives lost + found rather than changed.
 //! * **Outlet coverage** (`reused_chars / chars`): outlets that appeared or disappeared, and
 //!   coverage changes larger than the tolerance.
+//! * **Boilerplate groups**, by id (from the group's key): groups that appeared or
+//!   disappeared, and groups whose occurrences (document and span) differ.
 //!
 //! Similarity and coverage are shares in 0–1; a change counts when it is larger than
 //! `tolerance` (absolute, default [`DEFAULT_TOLERANCE`]). Identical-word counts, spans,
@@ -79,6 +81,9 @@ pub struct Diff {
     pub unchanged: usize,
     /// Outlets whose coverage changed beyond tolerance (or which appeared or disappeared).
     pub coverage: Vec<CoverageChange>,
+    /// Boilerplate groups that appeared, disappeared or occur in other places.
+    #[serde(default)]
+    pub boilerplate: Vec<BoilerplateChange>,
 }
 
 impl Diff {
@@ -292,6 +297,19 @@ pub struct CoverageChange {
     pub new_reused_chars: Option<usize>,
 }
 
+/// A boilerplate group whose occurrences changed, by group id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoilerplateChange {
+    /// Group id.
+    pub id: String,
+    /// The group's text (the new report's, else the baseline's).
+    pub text: String,
+    /// Occurrences in the baseline (`null`: not in the baseline).
+    pub old: Option<usize>,
+    /// Occurrences in the new report (`null`: not in the new report).
+    pub new: Option<usize>,
+}
+
 /// Read a JSON report written by `wirecopy report --format json` (or `check --update`).
 /// Errors name the file: unreadable, not JSON, another schema version, not a report.
 pub fn read_report(path: &Path) -> Result<Report> {
@@ -335,13 +353,15 @@ pub fn compare(old: &Report, new: &Report, tolerance: f64) -> Diff {
     let documents = documents_diff(old, new);
     let (lost, found, changed, unchanged) = passages_diff(old, new, tolerance);
     let coverage = coverage_diff(old, new, tolerance);
+    let boilerplate = boilerplate_diff(old, new);
     let differences = usize::from(settings.mismatch)
         + documents.added.len()
         + documents.removed.len()
         + lost.len()
         + found.len()
         + changed.len()
-        + coverage.len();
+        + coverage.len()
+        + boilerplate.len();
     Diff {
         tolerance,
         differences,
@@ -352,7 +372,45 @@ pub fn compare(old: &Report, new: &Report, tolerance: f64) -> Diff {
         changed,
         unchanged,
         coverage,
+        boilerplate,
     }
+}
+
+/// Groups only in one report, or whose occurrences (document, start, end) differ.
+fn boilerplate_diff(old: &Report, new: &Report) -> Vec<BoilerplateChange> {
+    type Places = BTreeSet<(String, usize, usize)>;
+    let places = |r: &Report| -> BTreeMap<String, (String, Places)> {
+        r.boilerplate
+            .iter()
+            .map(|g| {
+                let at = g
+                    .outlets
+                    .iter()
+                    .flat_map(|o| &o.occurrences)
+                    .map(|o| (o.doc.clone(), o.start, o.end))
+                    .collect();
+                (g.id.clone(), (g.text.clone(), at))
+            })
+            .collect()
+    };
+    let (o, n) = (places(old), places(new));
+    let ids: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+    ids.into_iter()
+        .filter_map(|id| {
+            let (x, y) = (o.get(id), n.get(id));
+            if let (Some(x), Some(y)) = (x, y) {
+                if x.1 == y.1 {
+                    return None;
+                }
+            }
+            Some(BoilerplateChange {
+                id: id.clone(),
+                text: y.or(x).map(|g| g.0.clone()).unwrap_or_default(),
+                old: x.map(|g| g.1.len()),
+                new: y.map(|g| g.1.len()),
+            })
+        })
+        .collect()
 }
 
 fn settings_diff(old: &Report, new: &Report) -> SettingsDiff {

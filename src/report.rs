@@ -82,7 +82,7 @@ use crate::config::Settings;
 use crate::error::Problem;
 
 /// The JSON schema version written by this build.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A full report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,6 +105,8 @@ pub struct Report {
     pub passages: Vec<Passage>,
     /// Reuse clusters.
     pub clusters: Vec<Cluster>,
+    /// Boilerplate: each repeated text once, with where it occurs.
+    pub boilerplate: Vec<BoilerplateGroup>,
     /// Per-outlet figures, by outlet name.
     pub outlets: Vec<OutletEntry>,
     /// Skipped documents and warnings.
@@ -125,8 +127,12 @@ pub struct Summary {
     /// Verified pairs aligned: all of them, or those within `--max-partners`.
     #[serde(default)]
     pub aligned_pairs: usize,
-    /// Passages found (all kinds).
+    /// Passages found (reuse kinds: boilerplate is in `boilerplate`).
     pub passages: usize,
+    /// Pairs within the partner cap not aligned because all they share is boilerplate.
+    pub boilerplate_pairs: usize,
+    /// Boilerplate groups.
+    pub boilerplate_groups: usize,
     /// Reuse clusters.
     pub clusters: usize,
     /// Documents skipped.
@@ -352,6 +358,44 @@ pub struct Cluster {
     pub members: Vec<Member>,
     /// Passage ids.
     pub passages: Vec<String>,
+}
+
+/// One boilerplate text (a footer, a cookie notice, a template sentence) and where it occurs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoilerplateGroup {
+    /// `b` and 16 hex digits, from the group's key: the same text gets the same id.
+    pub id: String,
+    /// What makes the group: `corpus` (text common to the corpus), `outlet` (text common
+    /// to one outlet's articles) or `phrase` (a `--boilerplate` phrase).
+    pub rule: String,
+    /// The text of one occurrence (the longest; the first in document order on a tie).
+    pub text: String,
+    /// Its words.
+    pub words: usize,
+    /// Documents it occurs in.
+    pub documents: usize,
+    /// Where it occurs, by outlet name.
+    pub outlets: Vec<BoilerplateOutlet>,
+}
+
+/// A boilerplate group's occurrences in one outlet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoilerplateOutlet {
+    /// Outlet.
+    pub outlet: String,
+    /// Occurrences, in document order.
+    pub occurrences: Vec<Occurrence>,
+}
+
+/// Where boilerplate occurs in a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Occurrence {
+    /// Document id.
+    pub doc: String,
+    /// Start (chars).
+    pub start: usize,
+    /// End (chars).
+    pub end: usize,
 }
 
 /// Per-outlet figures.

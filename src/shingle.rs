@@ -441,6 +441,19 @@ pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
     n
 }
 
+/// Whether two sorted sets share a value (stops at the first).
+pub fn intersects(a: &[u64], b: &[u64]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
 /// `docs` sorted shingle sets of up to `per_doc` values each, drawn from `pool` values
 /// spread over the whole hash range, so that they recur across sets (for tests).
 #[cfg(test)]

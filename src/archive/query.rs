@@ -915,20 +915,21 @@ pub fn analyze(
     // For each (shingle, outlet of a report document holding it): common or not. The runs
     // of `distinct` are the keys, in order.
     let runs: Vec<&[(u64, u32)]> = distinct.chunk_by(|x, y| x.0 == y.0).collect();
-    let found: Vec<(u64, u32)> = runs
+    use crate::attribute::Common;
+    let found: Vec<((u64, u32), Common)> = runs
         .par_iter()
         .enumerate()
         .map_init(Vec::new, |buf, (i, run)| {
             let df = u.df_at(&lk, i);
             let mut out = Vec::new();
             if df >= corpus_min {
-                out.extend(run.iter().copied());
+                out.extend(run.iter().map(|&x| (x, Common::Corpus)));
             } else if df >= outlet_min {
                 u.holders_at(&lk, i, buf);
                 for &(h, o) in run.iter() {
                     let n = buf.iter().filter(|x| x.outlet == o).count();
                     if n >= outlet_min && outlet_size[o as usize] >= outlet_min {
-                        out.push((h, o));
+                        out.push(((h, o), Common::Outlet));
                     }
                 }
             }
@@ -937,11 +938,11 @@ pub fn analyze(
         .flatten()
         .collect();
     let mut common =
-        HashSet::with_capacity_and_hasher(found.len(), ahash::RandomState::with_seeds(1, 2, 3, 4));
+        HashMap::with_capacity_and_hasher(found.len(), ahash::RandomState::with_seeds(1, 2, 3, 4));
     common.extend(found);
     drop(lk);
     u.release();
-    let is_common = |d: usize, h: u64| common.contains(&(h, final_outlet[d]));
+    let is_common = |d: usize, h: u64| common.get(&(h, final_outlet[d])).copied();
 
     // Documents and sketches in report order.
     let mut docs: Vec<Document> = Vec::with_capacity(final_pos.len());

@@ -49,9 +49,12 @@ pub struct Detection {
     pub kind: Option<Kind>,
 }
 
-/// The detections of a report: one per passage.
-pub fn detections(report: &Report) -> Vec<Detection> {
-    report
+/// The detections of a report: one per passage, and one of kind `boilerplate` per two
+/// occurrences of a boilerplate group in two documents that `truth` has a case between
+/// (a group says its text is shared by every two of its documents; the pairs the truth
+/// does not cover are not listed, as there may be millions).
+pub fn detections(report: &Report, truth: &Truth) -> Vec<Detection> {
+    let mut out: Vec<Detection> = report
         .passages
         .iter()
         .map(|p| Detection {
@@ -59,7 +62,34 @@ pub fn detections(report: &Report) -> Vec<Detection> {
             b: Span::new(&p.b.doc, p.b.start, p.b.end),
             kind: Some(p.kind),
         })
-        .collect()
+        .collect();
+    let pairs: BTreeSet<(&str, &str)> = truth
+        .passages
+        .iter()
+        .map(|c| {
+            let (x, y) = (c.a.doc.as_str(), c.b.doc.as_str());
+            (x.min(y), x.max(y))
+        })
+        .collect();
+    for g in &report.boilerplate {
+        let occ: Vec<_> = g.outlets.iter().flat_map(|o| &o.occurrences).collect();
+        let docs: BTreeSet<&str> = occ.iter().map(|o| o.doc.as_str()).collect();
+        for &(x, y) in pairs
+            .iter()
+            .filter(|(x, y)| docs.contains(x) && docs.contains(y) && x != y)
+        {
+            for a in occ.iter().filter(|o| o.doc == x) {
+                for b in occ.iter().filter(|o| o.doc == y) {
+                    out.push(Detection {
+                        a: Span::new(&a.doc, a.start, a.end),
+                        b: Span::new(&b.doc, b.start, b.end),
+                        kind: Some(Kind::Boilerplate),
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Micro-averaged (pooled characters) measures.

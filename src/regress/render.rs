@@ -205,6 +205,32 @@ pub fn text(diff: &Diff, opts: &TextOptions) -> String {
             );
         }
     }
+    if !diff.boilerplate.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nBOILERPLATE ({} changed)",
+            plural(diff.boilerplate.len(), "group", "groups")
+        );
+        for b in &diff.boilerplate {
+            let n = |x: Option<usize>| {
+                x.map_or("(absent)".into(), |n| {
+                    plural(n, "occurrence", "occurrences")
+                })
+            };
+            let excerpt: String = b
+                .text
+                .split_whitespace()
+                .take(12)
+                .collect::<Vec<_>>()
+                .join(" ");
+            wrap(
+                &mut out,
+                &format!("{}: {} -> {}: \"{excerpt}\"", b.id, n(b.old), n(b.new)),
+                4,
+                w,
+            );
+        }
+    }
 
     out.push('\n');
     if diff.is_clean() {

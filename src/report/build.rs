@@ -1,7 +1,7 @@
 //! Building a [`Report`] from the pipeline's results: offsets to characters, kinds,
 //! direction, clusters, coverage and credit. Pure computation, no I/O.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -139,6 +139,10 @@ pub struct Inputs<'a> {
     pub wire: &'a [bool],
     /// The aligned pairs' entries and passages, in pair order.
     pub aligned: Vec<PairPassages>,
+    /// Per document (empty for documents in no verified pair), its boilerplate runs.
+    pub runs: Vec<Vec<BoilerRun>>,
+    /// Pairs within the partner cap not aligned: they share only boilerplate.
+    pub boilerplate_pairs: usize,
     /// Number of candidate pairs.
     pub candidate_pairs: usize,
     /// Number of verified pairs (`aligned` holds those within the partner cap).
@@ -147,6 +151,30 @@ pub struct Inputs<'a> {
     pub settings: &'a Settings,
     /// Load problems.
     pub problems: Vec<Problem>,
+}
+
+/// A stretch of boilerplate in a document: its bytes, words and group.
+#[derive(Debug, Clone)]
+pub struct BoilerRun {
+    /// Byte span (words, with the punctuation a passage side takes along).
+    pub bytes: Range<usize>,
+    /// Words.
+    pub words: usize,
+    /// What makes it boilerplate ([`attribute::Run::keys`]).
+    pub keys: Vec<attribute::GroupKey>,
+}
+
+impl BoilerRun {
+    /// The runs of `doc` from its tokens.
+    pub fn of(doc: &Document, toks: &[Token], runs: &[attribute::Run]) -> Vec<BoilerRun> {
+        runs.iter()
+            .map(|r| BoilerRun {
+                bytes: passage_span(&doc.text, toks, &r.tokens),
+                words: r.tokens.len(),
+                keys: r.keys.clone(),
+            })
+            .collect()
+    }
 }
 
 /// Per document: (source outlet, source document) → (memberships, byte spans).
@@ -345,6 +373,10 @@ pub fn pair_passages(ctx: &PairContext, ps: &PairStats, als: &[Alignment]) -> Pa
             },
             ctx.quote_share,
         );
+        if kind == Kind::Boilerplate {
+            // Reported once, in the report's boilerplate groups.
+            continue;
+        }
         let (sa, a_bytes) = side(dx, &index[x], tx, &al.a);
         let (sb, b_bytes) = side(dy, &index[y], ty, &al.b);
         let id_hash = {
@@ -381,6 +413,8 @@ pub fn pair_passages(ctx: &PairContext, ps: &PairStats, als: &[Alignment]) -> Pa
             b_bytes,
         });
     }
+    let mut entry = entry;
+    entry.passages = out.len();
     PairPassages { entry, raws: out }
 }
 
@@ -393,8 +427,10 @@ pub fn build(inp: Inputs) -> crate::error::Result<Report> {
         words,
         wire,
         aligned,
+        runs,
         candidate_pairs,
         verified_pairs,
+        boilerplate_pairs,
         settings,
         problems,
     } = inp;
@@ -564,6 +600,14 @@ pub fn build(inp: Inputs) -> crate::error::Result<Report> {
             if let Some(e) = sources[d].get_mut(&(o.to_string(), None)) {
                 e.0 += 1;
             }
+        }
+    }
+    for (d, rs) in runs.iter().enumerate() {
+        if !rs.is_empty() {
+            kind_spans[d]
+                .entry(Kind::Boilerplate)
+                .or_default()
+                .extend(rs.iter().map(|r| r.bytes.clone()));
         }
     }
     for (d, doc) in docs.iter().enumerate() {
@@ -745,6 +789,7 @@ pub fn build(inp: Inputs) -> crate::error::Result<Report> {
         .collect();
 
     let passages: Vec<Passage> = raws.into_iter().map(|r| r.passage).collect();
+    let boilerplate = boilerplate_groups(docs, &index, &runs);
     let skipped = problems.iter().filter(|p| p.skipped).count();
     Ok(Report {
         schema_version: SCHEMA_VERSION,
@@ -758,6 +803,8 @@ pub fn build(inp: Inputs) -> crate::error::Result<Report> {
             verified_pairs,
             aligned_pairs: pairs.len(),
             passages: passages.len(),
+            boilerplate_pairs,
+            boilerplate_groups: boilerplate.len(),
             clusters: n_clusters,
             skipped,
         },
@@ -765,9 +812,90 @@ pub fn build(inp: Inputs) -> crate::error::Result<Report> {
         pairs,
         passages,
         clusters,
+        boilerplate,
         outlets: outlets.into_values().collect(),
         problems,
     })
+}
+
+/// The report's boilerplate: the runs of every document grouped by their most widespread
+/// key (the one over the most runs; the smallest on a tie), so that a template run by many
+/// outlets is one group though each outlet's name differs, and one outlet's footer another.
+/// Each group has the text of its longest run (the first in document order on a tie) and its
+/// occurrences by outlet. Groups in more documents first, then by id (from the key).
+fn boilerplate_groups(
+    docs: &[Document],
+    index: &[CharIndex],
+    runs: &[Vec<BoilerRun>],
+) -> Vec<BoilerplateGroup> {
+    let flat: Vec<(usize, &BoilerRun)> = runs
+        .iter()
+        .enumerate()
+        .flat_map(|(d, rs)| rs.iter().map(move |r| (d, r)))
+        .collect();
+    // How many runs each key is over.
+    let mut runs_with: HashMap<attribute::GroupKey, usize> = HashMap::new();
+    for (_, r) in &flat {
+        for k in &r.keys {
+            *runs_with.entry(*k).or_default() += 1;
+        }
+    }
+    let mut all: Vec<(attribute::GroupKey, usize, &BoilerRun)> = flat
+        .iter()
+        .map(|&(d, r)| {
+            let k = *r
+                .keys
+                .iter()
+                .max_by_key(|k| (runs_with[k], std::cmp::Reverse(**k)))
+                .expect("a run has a key");
+            (k, d, r)
+        })
+        .collect();
+    all.sort_by_key(|&(k, d, r)| (k, d, r.bytes.start));
+    let mut groups: Vec<BoilerplateGroup> = all
+        .chunk_by(|x, y| x.0 == y.0)
+        .map(|g| {
+            let (key, rd, rep) = g
+                .iter()
+                .copied()
+                .min_by_key(|&(_, d, r)| (std::cmp::Reverse(r.words), d, r.bytes.start))
+                .expect("a group has a run");
+            let (rule, tag, value) = match key {
+                attribute::GroupKey::Corpus(h) => ("corpus", 0u8, h),
+                attribute::GroupKey::Outlet(h) => ("outlet", 1, h),
+                attribute::GroupKey::Phrase(i) => ("phrase", 2, i as u64),
+            };
+            let mut outlets: BTreeMap<&str, Vec<Occurrence>> = BTreeMap::new();
+            let mut documents = 0;
+            for (j, &(_, d, r)) in g.iter().enumerate() {
+                documents += usize::from(j == 0 || g[j - 1].1 != d);
+                outlets
+                    .entry(docs[d].outlet.as_str())
+                    .or_default()
+                    .push(Occurrence {
+                        doc: docs[d].id.clone(),
+                        start: index[d].char_offset(r.bytes.start),
+                        end: index[d].char_offset(r.bytes.end),
+                    });
+            }
+            BoilerplateGroup {
+                id: format!("b{:016x}", fnv1a(&[&[tag], &value.to_le_bytes()])),
+                rule: rule.to_string(),
+                text: docs[rd].text[rep.bytes.clone()].to_string(),
+                words: rep.words,
+                documents,
+                outlets: outlets
+                    .into_iter()
+                    .map(|(o, occurrences)| BoilerplateOutlet {
+                        outlet: o.to_string(),
+                        occurrences,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    groups.sort_by(|x, y| y.documents.cmp(&x.documents).then(x.id.cmp(&y.id)));
+    groups
 }
 
 fn date_key(d: &Document) -> (bool, Option<&String>) {

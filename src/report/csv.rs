@@ -1,5 +1,5 @@
-//! CSV renderers (RFC 4180): one row per passage ([`passages`]) and one row per outlet
-//! ([`outlets`]), each with a header row.
+//! CSV renderers (RFC 4180): one row per passage ([`passages`]), one row per outlet
+//! ([`outlets`]) and one row per boilerplate group ([`boilerplate`]), each with a header row.
 //!
 //! Records end in CRLF, as RFC 4180 specifies; a field is quoted when it contains a comma,
 //! a double quote, CR or LF, and quotes inside it are doubled. Newlines inside article
@@ -98,15 +98,13 @@ fn record<S: AsRef<str>>(out: &mut String, fields: impl IntoIterator<Item = S>) 
     out.push_str("\r\n");
 }
 
-/// The passages shown by the filter (reuse passages, then boilerplate), one row each.
+/// The passages shown by the filter, one row each (boilerplate is in [`boilerplate`]).
 pub fn passages(report: &Report, opts: &CsvOptions) -> String {
     let filter = &opts.filter;
     let t = |s: &str| opts.text(s).into_owned();
     let mut out = String::new();
     record(&mut out, PASSAGE_COLUMNS);
-    let mut shown = filter.passages(report, true);
-    shown.extend(filter.passages(report, false));
-    for p in shown {
+    for p in filter.passages(report, true) {
         record(
             &mut out,
             [
@@ -162,6 +160,43 @@ pub fn outlets(report: &Report, opts: &CsvOptions) -> String {
                 o.source_stories.to_string(),
                 credited.to_string(),
                 (checked - credited).to_string(),
+            ],
+        );
+    }
+    out
+}
+
+/// The columns of [`boilerplate`].
+pub const BOILERPLATE_COLUMNS: [&str; 7] = [
+    "id",
+    "rule",
+    "words",
+    "documents",
+    "outlets",
+    "occurrences",
+    "text",
+];
+
+/// The boilerplate groups shown by the filter (those occurring in a shown outlet), one row
+/// each: its id, rule, words, documents, outlets and occurrences, and its text.
+pub fn boilerplate(report: &Report, opts: &CsvOptions) -> String {
+    let mut out = String::new();
+    record(&mut out, BOILERPLATE_COLUMNS);
+    for g in opts.filter.boilerplate(report) {
+        record(
+            &mut out,
+            [
+                g.id.clone(),
+                g.rule.clone(),
+                g.words.to_string(),
+                g.documents.to_string(),
+                g.outlets.len().to_string(),
+                g.outlets
+                    .iter()
+                    .map(|o| o.occurrences.len())
+                    .sum::<usize>()
+                    .to_string(),
+                opts.text(&g.text).into_owned(),
             ],
         );
     }

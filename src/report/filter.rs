@@ -2,7 +2,7 @@
 //! which passages to show. They never change what was detected — the JSON report is always
 //! complete — so they live apart from [`crate::config::Settings`].
 
-use super::{OutletEntry, Passage, Report};
+use super::{BoilerplateGroup, OutletEntry, Passage, Report};
 
 /// Which passages and outlets a human-facing report shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,6 +54,15 @@ impl Filter {
             shown.sort_by_key(|(i, _)| *i);
         }
         shown.into_iter().map(|(_, p)| p).collect()
+    }
+
+    /// The boilerplate groups shown, in report order: those occurring in a shown outlet.
+    pub fn boilerplate<'r>(&self, report: &'r Report) -> Vec<&'r BoilerplateGroup> {
+        report
+            .boilerplate
+            .iter()
+            .filter(|g| g.outlets.iter().any(|o| self.shows_outlet(&o.outlet)))
+            .collect()
     }
 
     /// Outlet names in the filter that the report does not know.

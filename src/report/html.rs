@@ -489,7 +489,7 @@ pub fn render(report: &Report, texts: &[(&str, &str)], opts: &HtmlOptions) -> St
          <label>outlet <select id=\"f-outlet\"><option value=\"\">all</option></select></label>\
          <label>kind <select id=\"f-kind\"><option value=\"reuse\">reuse</option>\
          <option value=\"edited\">edited</option><option value=\"verbatim\">verbatim</option>\
-         <option value=\"quote\">quote</option><option value=\"boilerplate\">boilerplate</option>\
+         <option value=\"quote\">quote</option>\
          <option value=\"all\">all</option></select></label>\
          <label>min words <input id=\"f-words\" type=\"number\" min=\"0\" value=\"0\"></label>\
          <label>sort <select id=\"f-sort\"><option value=\"words\">most words</option>\
@@ -497,9 +497,11 @@ pub fn render(report: &Report, texts: &[(&str, &str)], opts: &HtmlOptions) -> St
          <label class=\"grow\">search <input id=\"f-q\" type=\"search\" placeholder=\"text in either side\"></label>\
          </form>\n<p id=\"count\" class=\"muted\">{} passages</p>\n<ol id=\"list\" class=\"plist\"></ol>\n\
          <button id=\"more\" type=\"button\" hidden>Show more</button>\n\
-         <noscript><p>The passage list needs JavaScript.</p></noscript>\n</section>\n</main>\n",
+         <noscript><p>The passage list needs JavaScript.</p></noscript>\n</section>\n",
         thousands(shown.len())
     );
+    boilerplate_section(&mut out, &f.boilerplate(report));
+    out.push_str("</main>\n");
     out.push_str(
         "<div id=\"viewer\" class=\"viewer\" hidden role=\"dialog\" aria-modal=\"true\" aria-labelledby=\"v-title\">\
          <div class=\"vbox\"><div class=\"vhead\"><div id=\"v-title\" class=\"vtitle\"></div>\
@@ -517,6 +519,71 @@ pub fn render(report: &Report, texts: &[(&str, &str)], opts: &HtmlOptions) -> St
         "<script type=\"application/json\" id=\"data\">{json}</script>\n<script>\n{JS}</script>\n</body>\n</html>\n"
     );
     out
+}
+
+/// Boilerplate groups shown in the boilerplate section, the most widespread first.
+const BOILERPLATE_ROWS: usize = 50;
+
+/// The boilerplate groups as a short table: each repeated text once, with how widely it
+/// occurs. Rendered on the server: it needs no script.
+fn boilerplate_section(out: &mut String, groups: &[&super::BoilerplateGroup]) {
+    if groups.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<section class=\"card wide\" id=\"boilerplate\"><h2>Boilerplate</h2><p class=\"muted\">\
+         {} of repeated text (footers, notices, text common to the corpus or an outlet), each \
+         listed once; never counted as reuse, and pairs that share only these are not aligned.</p>\
+         <table><thead><tr><th>text</th><th>rule</th><th>words</th><th>documents</th>\
+         <th>outlets</th></tr></thead><tbody>",
+        if groups.len() == 1 {
+            "One group".to_string()
+        } else {
+            format!("{} groups", thousands(groups.len()))
+        }
+    );
+    for g in groups.iter().take(BOILERPLATE_ROWS) {
+        let mut outlets: Vec<(usize, &str)> = g
+            .outlets
+            .iter()
+            .map(|o| (o.occurrences.len(), o.outlet.as_str()))
+            .collect();
+        outlets.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
+        let mut named: Vec<String> = outlets
+            .iter()
+            .take(5)
+            .map(|(n, o)| format!("{} ({n})", escape(o)))
+            .collect();
+        if outlets.len() > 5 {
+            named.push(format!("{} more", outlets.len() - 5));
+        }
+        let text: String = g.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let excerpt: String = if text.chars().count() > 300 {
+            text.chars().take(300).chain(['\u{2026}']).collect()
+        } else {
+            text
+        };
+        let _ = write!(
+            out,
+            "<tr id=\"{}\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            escape(&g.id),
+            escape(&excerpt),
+            escape(&g.rule),
+            thousands(g.words),
+            thousands(g.documents),
+            named.join(", ")
+        );
+    }
+    out.push_str("</tbody></table>");
+    if groups.len() > BOILERPLATE_ROWS {
+        let _ = write!(
+            out,
+            "<p class=\"muted\">{} more groups in the JSON report.</p>",
+            thousands(groups.len() - BOILERPLATE_ROWS)
+        );
+    }
+    out.push_str("</section>\n");
 }
 
 #[cfg(test)]

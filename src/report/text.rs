@@ -611,16 +611,19 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
     for p in shown {
         passage(&mut out, p, w, c);
     }
-    let boiler = f.passages(report, false);
-    if !boiler.is_empty() {
+    let groups = f.boilerplate(report);
+    if !groups.is_empty() {
         heading(
             &mut out,
             w,
-            "BOILERPLATE (repeated text, not counted as reuse)",
+            &format!(
+                "BOILERPLATE ({} of repeated text, not counted as reuse)",
+                plural(groups.len(), "group", "groups")
+            ),
             c,
         );
-        for p in boiler {
-            passage(&mut out, p, w, c);
+        for g in groups {
+            boilerplate_group(&mut out, g, w, c);
         }
     }
     if !report.problems.is_empty() {
@@ -630,6 +633,52 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
         }
     }
     out
+}
+
+/// Longest excerpt of a boilerplate group's text shown, in characters.
+const BOILERPLATE_EXCERPT: usize = 240;
+/// Outlets named per boilerplate group.
+const BOILERPLATE_OUTLETS: usize = 6;
+
+fn boilerplate_group(out: &mut String, g: &super::BoilerplateGroup, w: usize, c: bool) {
+    let mut head = Line::default();
+    head.push(&g.rule.to_uppercase(), Style::Bold);
+    head.push(&format!(" {}", terminal(&g.id)), Style::Plain);
+    let _ = writeln!(out, "\n{}", head.render(c));
+    let mut outlets: Vec<(usize, &str)> = g
+        .outlets
+        .iter()
+        .map(|o| (o.occurrences.len(), o.outlet.as_str()))
+        .collect();
+    outlets.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
+    let mut named: Vec<String> = outlets
+        .iter()
+        .take(BOILERPLATE_OUTLETS)
+        .map(|(n, o)| format!("{o} ({n})"))
+        .collect();
+    if outlets.len() > BOILERPLATE_OUTLETS {
+        named.push(format!("{} more", outlets.len() - BOILERPLATE_OUTLETS));
+    }
+    wrap(
+        out,
+        &format!(
+            "{} words, in {} of {}: {}",
+            g.words,
+            plural(g.documents, "document", "documents"),
+            plural(outlets.len(), "outlet", "outlets"),
+            named.join(", ")
+        ),
+        4,
+        w,
+    );
+    let text: String = g.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let excerpt = if text.chars().count() > BOILERPLATE_EXCERPT {
+        let cut: String = text.chars().take(BOILERPLATE_EXCERPT).collect();
+        format!("{cut}\u{2026}")
+    } else {
+        text
+    };
+    wrap(out, &format!("\"{excerpt}\""), 4, w);
 }
 
 fn passage(out: &mut String, p: &Passage, w: usize, c: bool) {

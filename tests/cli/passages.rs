@@ -163,14 +163,54 @@ fn repeated_footer_is_boilerplate_and_not_counted() {
         format!("The river flooded parts of the old town again this spring.\n{footer}"),
     );
     let r = report(&f, &["c"]);
-    let ps = passages(&r);
-    assert!(!ps.is_empty());
-    assert!(ps.iter().all(|p| p["kind"] == "boilerplate"), "{ps:?}");
-    for o in r["outlets"].as_array().unwrap() {
-        assert_eq!(o["reused_chars"], 0, "boilerplate is not reuse");
+    // The footer is one group, listed once with its four occurrences; the pairs that
+    // share nothing else are not aligned, so no passage repeats it pair by pair.
+    assert!(passages(&r).is_empty(), "{:?}", passages(&r));
+    assert_eq!(r["summary"]["aligned_pairs"], 0);
+    assert!(r["summary"]["boilerplate_pairs"].as_u64().unwrap() >= 3);
+    let groups = r["boilerplate"].as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{groups:?}");
+    let g = &groups[0];
+    assert_eq!(g["documents"], 4);
+    assert_eq!(g["text"], footer);
+    let outlets: Vec<(&str, usize)> = g["outlets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["outlet"].as_str().unwrap(),
+                o["occurrences"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(outlets, [("gazette", 1), ("planet", 3)]);
+    // Every occurrence slices back to the footer, in characters of the document's text.
+    for o in g["outlets"].as_array().unwrap() {
+        for occ in o["occurrences"].as_array().unwrap() {
+            let doc = occ["doc"].as_str().unwrap();
+            let text = std::fs::read_to_string(f.path(&format!("c/{doc}"))).unwrap();
+            let (a, b) = (
+                occ["start"].as_u64().unwrap() as usize,
+                occ["end"].as_u64().unwrap() as usize,
+            );
+            let got: String = text.chars().skip(a).take(b - a).collect();
+            assert_eq!(got, footer, "{doc}");
+        }
+    }
+    for d in r["documents"].as_array().unwrap() {
+        assert_eq!(d["reused_chars"], 0, "boilerplate is not reuse");
+        assert_eq!(
+            d["by_kind"]["boilerplate"].as_u64().unwrap() as usize,
+            footer.chars().count(),
+            "{}",
+            d["id"]
+        );
     }
     let text = f.run(&["report", "c"]).stdout;
     assert!(text.contains("BOILERPLATE"), "{text}");
+    assert!(text.contains("Copyright Daily Planet"), "{text}");
+    assert_eq!(text.matches("Copyright Daily Planet").count(), 1, "{text}");
 }
 
 #[test]
@@ -193,7 +233,13 @@ fn user_boilerplate_phrases() {
     );
     f.write("phrases.txt", format!("# funders\n{phrase}\n"));
     let r = report(&f, &["c", "--boilerplate", "phrases.txt"]);
-    assert_eq!(passages(&r)[0]["kind"], "boilerplate");
+    assert!(passages(&r).is_empty(), "{:?}", passages(&r));
+    let g = &r["boilerplate"][0];
+    assert_eq!(
+        (g["rule"].as_str(), g["documents"].as_u64()),
+        (Some("phrase"), Some(2))
+    );
+    assert_eq!(g["text"], format!("{phrase}."));
     assert_eq!(r["settings"]["boilerplate_phrases"][0], phrase);
 }
 

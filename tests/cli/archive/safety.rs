@@ -383,7 +383,18 @@ fn add_killed_at_any_moment_leaves_the_old_or_the_new_archive() {
         st["segments"].as_u64().unwrap(),
         "{files:?}"
     );
-    assert!(coverage(&query_report(f, &[QUERY], &[]), &s.query).0 > 0);
+    // The query is still answered: with the corpus added 20 times over, its text is common
+    // to the archive, so it comes back as boilerplate groups more than as passages.
+    let r = query_report(f, &[QUERY], &[]);
+    let boilerplate = r["boilerplate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["outlets"].as_array().unwrap())
+        .flat_map(|o| o["occurrences"].as_array().unwrap())
+        .filter(|o| s.query.contains(o["doc"].as_str().unwrap()))
+        .count();
+    assert!(coverage(&r, &s.query).0 + boilerplate > 0);
 }
 
 /// While a writer adds 5 batches of 7 documents one after another, a reader running
