@@ -5,8 +5,11 @@
 //!   shingle that appears in at least `boilerplate_outlet_docs` articles of the same outlet
 //!   (footers, cookie notices, sign-offs), under a shingle that appears in at least
 //!   `max(20, boilerplate_corpus_share · N)` of all `N` articles (text common to the corpus),
-//!   or under a user phrase (`--boilerplate FILE`). A passage whose words are mostly (≥ 50 %)
-//!   boilerplate on either side is `boilerplate`: reported apart, never counted as reuse.
+//!   or under a user phrase (`--boilerplate FILE`), or under a shingle that is boilerplate
+//!   in a partner of a verified pair. Each stretch of such words is reported once, in the
+//!   report's boilerplate groups; a passage whose words are mostly (≥ 50 %) boilerplate on
+//!   either side is left out of the passages, and a pair that shares no shingle outside
+//!   boilerplate is not aligned. Boilerplate is never counted as reuse.
 //! * **Quote.** A passage whose identical words stand inside quotation marks on *both* sides
 //!   for at least `quote_share` of them is `quote`: outlets quoting the same person are not
 //!   copying each other.

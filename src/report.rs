@@ -2,7 +2,7 @@
 //! are pure functions of it; the binary decides where the bytes go. [`filter`] selects what
 //! the reports people read show.
 //!
-//! # JSON schema (`schema_version` 1)
+//! # JSON schema (`schema_version` 2)
 //!
 //! All offsets are **0-based and half-open**. `start`/`end` count **Unicode scalar values**
 //! (what Python's `str` indexes) and `byte_start`/`byte_end` count **UTF-8 bytes**, both into
@@ -13,12 +13,13 @@
 //!
 //! ```text
 //! {
-//!   "schema_version": 1,
+//!   "schema_version": 2,
 //!   "wirecopy_version": "0.1.0",
 //!   "fingerprint": "16 hex digits: hash of version + settings",
 //!   "settings": { every parameter that changes results, see config::Settings },
 //!   "summary": { "documents", "outlets", "candidate_pairs", "verified_pairs",
-//!                "aligned_pairs", "passages", "clusters", "skipped" },
+//!                "aligned_pairs", "passages", "boilerplate_pairs",
+//!                "boilerplate_groups", "clusters", "skipped" },
 //!   "documents": [ { "id", "outlet", "date": str|null, "title": str|null, "url": str|null,
 //!                    "path": str|null, "line": int|null, "chars", "bytes", "words",
 //!                    "body_start" (chars), "lossy", "wire": bool,
@@ -31,7 +32,7 @@
 //!                    "extra": { other JSONL fields } } ],
 //!   "pairs": [ { "a", "b" (document ids; aligned pairs only), "shared_shingles", "jaccard",
 //!                "containment", "jaccard_estimate", "containment_estimate", "passages" } ],
-//!   "passages": [ { "id", "kind": "verbatim"|"edited"|"quote"|"boilerplate",
+//!   "passages": [ { "id", "kind": "verbatim"|"edited"|"quote",
 //!                   "a": SIDE, "b": SIDE, "similarity", "words",
 //!                   "direction": "a_to_b"|"undirected", "cluster",
 //!                   "edits": [ { "op": "equal"|"replace"|"insert"|"delete",
@@ -39,6 +40,9 @@
 //!                                "a_text", "b_text" (only for non-equal ops) } ] } ],
 //!   "clusters": [ { "id", "source": doc id|null, "members": [ { "doc", "outlet", "start",
 //!                   "end" } ], "passages": [passage id…] } ],
+//!   "boilerplate": [ { "id", "rule": "corpus"|"outlet"|"phrase", "text", "words",
+//!                      "documents", "outlets": [ { "outlet", "occurrences": [ { "doc",
+//!                      "start", "end" } ] } ] } ],
 //!   "outlets": [ { "outlet", "articles", "chars", "passages", "reused_chars", "coverage",
 //!                  "by_kind": {…}, "sources": [ { "outlet", "passages", "chars" } ],
 //!                  "source_stories" } ],
@@ -56,6 +60,15 @@
 //!   passages in the reuse clusters of which it is not the best source (in a cluster without
 //!   a source every member counts); outlet figures sum their articles. `sources` name, per reuse cluster, the cluster's best
 //!   source (the wire copy if present, else the earliest) rather than every pair.
+//! * `boilerplate` lists each repeated text once (schema 2; schema 1 had `boilerplate`
+//!   passages pair by pair): a document's words under boilerplate shingles
+//!   ([`crate::attribute`]) make runs, split at line breaks, of at least `min_words` words;
+//!   a document also takes the boilerplate shingles of its partners in verified pairs (a
+//!   footer carried by another outlet's page). Runs are grouped by their most widespread
+//!   shingle (one template with each outlet's name in it is one group); `text` is the
+//!   longest run; `by_kind.boilerplate` counts a document's runs. A pair within the partner
+//!   cap that shares no shingle outside boilerplate is not aligned (`boilerplate_pairs`),
+//!   and no passage is of kind `boilerplate`.
 //! * `verified_pairs` counts every pair that passed exact verification; `aligned_pairs`
 //!   those aligned, which is fewer only when a document has more than `--max-partners`
 //!   verified partners (a story run by many outlets; see `verify::select_partners`). `pairs`
@@ -376,6 +389,19 @@ pub struct BoilerplateGroup {
     pub documents: usize,
     /// Where it occurs, by outlet name.
     pub outlets: Vec<BoilerplateOutlet>,
+}
+
+impl BoilerplateGroup {
+    /// Its outlets with their occurrences, the most first (then by name).
+    pub fn outlets_by_count(&self) -> Vec<(usize, &str)> {
+        let mut v: Vec<(usize, &str)> = self
+            .outlets
+            .iter()
+            .map(|o| (o.occurrences.len(), o.outlet.as_str()))
+            .collect();
+        v.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
+        v
+    }
 }
 
 /// A boilerplate group's occurrences in one outlet.

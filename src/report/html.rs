@@ -544,12 +544,7 @@ fn boilerplate_section(out: &mut String, groups: &[&super::BoilerplateGroup]) {
         }
     );
     for g in groups.iter().take(BOILERPLATE_ROWS) {
-        let mut outlets: Vec<(usize, &str)> = g
-            .outlets
-            .iter()
-            .map(|o| (o.occurrences.len(), o.outlet.as_str()))
-            .collect();
-        outlets.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
+        let outlets = g.outlets_by_count();
         let mut named: Vec<String> = outlets
             .iter()
             .take(5)

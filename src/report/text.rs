@@ -645,12 +645,7 @@ fn boilerplate_group(out: &mut String, g: &super::BoilerplateGroup, w: usize, c:
     head.push(&g.rule.to_uppercase(), Style::Bold);
     head.push(&format!(" {}", terminal(&g.id)), Style::Plain);
     let _ = writeln!(out, "\n{}", head.render(c));
-    let mut outlets: Vec<(usize, &str)> = g
-        .outlets
-        .iter()
-        .map(|o| (o.occurrences.len(), o.outlet.as_str()))
-        .collect();
-    outlets.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
+    let outlets = g.outlets_by_count();
     let mut named: Vec<String> = outlets
         .iter()
         .take(BOILERPLATE_OUTLETS)
