@@ -11,7 +11,10 @@ use clap::{CommandFactory, FromArgMatches};
 /// mimalloc instead of the system allocator: alignment and report building allocate from
 /// many threads, and glibc's per-thread arenas keep memory freed on one thread (the worker
 /// threads' tokens) from serving another's allocations, which raised the 100k-article peak
-/// by about a gigabyte; mimalloc also makes the many small allocations cheaper.
+/// by about a gigabyte; mimalloc also makes the many small allocations cheaper. Built
+/// without transparent huge pages (`no_thp`): with them every first touch of a page the
+/// allocator had purged zeroed 2 MiB, 20 % of an 11k-article report's CPU in `perf`
+/// (system time 1.8 -> 0.6 s, peak 660 -> 480 MB on that corpus).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
