@@ -121,34 +121,19 @@ pub fn boilerplate_masks(
     tokens: &[Vec<Token>],
     pairs: &[(usize, usize)],
     shingles: &[Vec<u64>],
+    common: Option<CommonShingles>,
     settings: &Settings,
 ) -> Vec<Boilerplate> {
-    let mut outlet_ids: HashMap<&str, u32> = HashMap::new();
-    let mut outlet_size: Vec<usize> = Vec::new();
-    let doc_outlet: Vec<u32> = docs
-        .iter()
-        .map(|d| {
-            let next = outlet_ids.len() as u32;
-            let id = *outlet_ids.entry(d.outlet.as_str()).or_insert(next);
-            if id as usize == outlet_size.len() {
-                outlet_size.push(0);
-            }
-            outlet_size[id as usize] += 1;
-            id
-        })
-        .collect();
-    let (corpus_common, outlet_common) = common_shingles(
-        shingles,
-        &doc_outlet,
-        corpus_min(settings, docs.len()),
-        settings.boilerplate_outlet_docs as u32,
-    );
+    let (doc_outlet, outlet_size) = outlet_numbers(docs);
+    let common = common.unwrap_or_else(|| {
+        common_shingles(shingles, &doc_outlet, CommonRule::new(settings, docs.len()))
+    });
     let is_common = |d: usize, h: u64| {
         let o = doc_outlet[d];
-        if corpus_common.binary_search(&h).is_ok() {
+        if common.corpus.binary_search(&h).is_ok() {
             Some(Common::Corpus)
         } else if outlet_size[o as usize] >= settings.boilerplate_outlet_docs
-            && outlet_common.binary_search(&(h, o)).is_ok()
+            && common.outlet.binary_search(&(h, o)).is_ok()
         {
             Some(Common::Outlet)
         } else {
@@ -265,24 +250,29 @@ pub fn boilerplate_masks_with(
     // Text that is boilerplate in one document of a verified pair is boilerplate in the
     // other too (an outlet's footer carried by another outlet's page): the other document
     // inherits the shingles, with their keys, and is marked again.
-    let mut inherited: Vec<Vec<(u64, GroupKey)>> = vec![Vec::new(); tokens.len()];
+    let mut partners: Vec<Vec<usize>> = vec![Vec::new(); tokens.len()];
     for &(a, b) in pairs {
-        for (x, y) in [(a, b), (b, a)] {
-            let (open, closed) = (&first[x].0.open, &first[y].1);
-            let (mut i, mut j) = (0, 0);
-            while i < open.len() && j < closed.len() {
-                match open[i].cmp(&closed[j].0) {
-                    std::cmp::Ordering::Less => i += 1,
-                    std::cmp::Ordering::Greater => j += 1,
-                    std::cmp::Ordering::Equal => {
-                        inherited[x].push(closed[j]);
-                        i += 1;
-                        j += 1;
-                    }
-                }
-            }
-        }
+        partners[a].push(b);
+        partners[b].push(a);
     }
+    let inherited: Vec<Vec<(u64, GroupKey)>> = partners
+        .into_par_iter()
+        .enumerate()
+        .map(|(x, ys)| {
+            let open = &first[x].0.open;
+            let mut got = Vec::new();
+            for y in ys {
+                // A partner's boilerplate shingles are few: each is looked up in `open`.
+                got.extend(
+                    first[y]
+                        .1
+                        .iter()
+                        .filter(|(h, _)| open.binary_search(h).is_ok()),
+                );
+            }
+            got
+        })
+        .collect();
     first
         .into_par_iter()
         .zip(inherited)
@@ -340,22 +330,70 @@ fn runs_of(
     out
 }
 
-/// The shingles in at least `corpus_min` documents, and the (shingle, outlet) pairs with the
-/// shingle in at least `outlet_min` documents of the outlet; both sorted. Counted by sorting,
-/// in 64 partitions of the hash range processed in parallel (each document's set is sorted,
-/// so a partition is one slice of it): memory is one partition's entries at a time per
-/// thread, 12 bytes per shingle occurrence, not a hash map over the whole corpus.
-/// Corpus-common shingles, and (shingle, outlet) pairs common within an outlet.
-type CommonSets = (Vec<u64>, Vec<(u64, u32)>);
+/// The shingles common enough to be boilerplate: those in at least `corpus_min` documents
+/// (sorted), and the (shingle, outlet) pairs with the shingle in at least `outlet_min`
+/// documents of the outlet (sorted). Outlets are numbered in order of first appearance.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommonShingles {
+    /// Corpus boilerplate shingles.
+    pub corpus: Vec<u64>,
+    /// (shingle, outlet) pairs of outlet boilerplate.
+    pub outlet: Vec<(u64, u32)>,
+}
 
-fn common_shingles(
+/// The counts that make a shingle common ([`CommonShingles`]).
+#[derive(Debug, Clone, Copy)]
+pub struct CommonRule {
+    /// Documents of the corpus a corpus-boilerplate shingle is in, at least.
+    pub corpus_min: u32,
+    /// Documents of one outlet an outlet-boilerplate shingle is in, at least.
+    pub outlet_min: u32,
+}
+
+impl CommonRule {
+    /// The rule of `settings` for a corpus of `documents`.
+    pub fn new(settings: &Settings, documents: usize) -> CommonRule {
+        CommonRule {
+            corpus_min: corpus_min(settings, documents),
+            outlet_min: settings.boilerplate_outlet_docs as u32,
+        }
+    }
+
+    /// The fewest documents a shingle can be in and still be common.
+    pub fn fewest(&self) -> usize {
+        self.corpus_min.min(self.outlet_min).max(1) as usize
+    }
+
+    /// Add what shingle `h` contributes, given the (sorted) outlets of its documents, one
+    /// entry per document.
+    pub fn add(&self, h: u64, outlets: &[u32], out: &mut CommonShingles) {
+        if outlets.len() as u32 >= self.corpus_min {
+            out.corpus.push(h);
+        }
+        if (outlets.len() as u32) < self.outlet_min {
+            return;
+        }
+        for same in outlets.chunk_by(|x, y| x == y) {
+            if same.len() as u32 >= self.outlet_min {
+                out.outlet.push((h, same[0]));
+            }
+        }
+    }
+}
+
+/// [`CommonShingles`] of `shingles` (sorted sets, one per document, outlets `doc_outlet`),
+/// counted by sorting in 64 partitions of the hash range processed in parallel (each set is
+/// sorted, so a partition is one slice of it): memory is one partition's entries at a time
+/// per thread, 12 bytes per shingle occurrence, not a hash map over the whole corpus. The
+/// candidate stage's index counts the same as it goes ([`crate::lsh::candidates_and_stock`]);
+/// this is for the runs that do not build it.
+pub fn common_shingles(
     shingles: &[Vec<u64>],
     doc_outlet: &[u32],
-    corpus_min: u32,
-    outlet_min: u32,
-) -> CommonSets {
+    rule: CommonRule,
+) -> CommonShingles {
     const BITS: u32 = 6;
-    let parts: Vec<CommonSets> = (0..1u64 << BITS)
+    let parts: Vec<CommonShingles> = (0..1u64 << BITS)
         .into_par_iter()
         .map(|p| {
             let part = |h: &u64| h >> (64 - BITS);
@@ -366,43 +404,43 @@ fn common_shingles(
                 v.extend(set[lo..hi].iter().map(|&h| (h, o)));
             }
             v.sort_unstable();
-            let mut corpus = Vec::new();
-            let mut outlet = Vec::new();
-            let mut i = 0;
-            while i < v.len() {
-                let h = v[i].0;
-                let mut j = i;
-                while j < v.len() && v[j].0 == h {
-                    j += 1;
+            let mut out = CommonShingles::default();
+            let mut outlets = Vec::new();
+            for run in v.chunk_by(|x, y| x.0 == y.0) {
+                if run.len() >= rule.fewest() {
+                    outlets.clear();
+                    outlets.extend(run.iter().map(|x| x.1));
+                    rule.add(run[0].0, &outlets, &mut out);
                 }
-                if (j - i) as u32 >= corpus_min {
-                    corpus.push(h);
-                }
-                if (j - i) as u32 >= outlet_min {
-                    let mut k = i;
-                    while k < j {
-                        let mut m = k;
-                        while m < j && v[m].1 == v[k].1 {
-                            m += 1;
-                        }
-                        if (m - k) as u32 >= outlet_min {
-                            outlet.push(v[k]);
-                        }
-                        k = m;
-                    }
-                }
-                i = j;
             }
-            (corpus, outlet)
+            out
         })
         .collect();
-    let mut corpus = Vec::new();
-    let mut outlet = Vec::new();
-    for (c, o) in parts {
-        corpus.extend(c);
-        outlet.extend(o);
+    let mut out = CommonShingles::default();
+    for p in parts {
+        out.corpus.extend(p.corpus);
+        out.outlet.extend(p.outlet);
     }
-    (corpus, outlet)
+    out
+}
+
+/// Outlet numbers in order of first appearance, and each outlet's document count.
+pub fn outlet_numbers(docs: &[Document]) -> (Vec<u32>, Vec<usize>) {
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let mut size: Vec<usize> = Vec::new();
+    let numbers = docs
+        .iter()
+        .map(|d| {
+            let next = ids.len() as u32;
+            let id = *ids.entry(d.outlet.as_str()).or_insert(next);
+            if id as usize == size.len() {
+                size.push(0);
+            }
+            size[id as usize] += 1;
+            id
+        })
+        .collect();
+    (numbers, size)
 }
 
 /// What [`kind`] looks at: both documents' tokens and boilerplate masks, the passage's
@@ -689,7 +727,14 @@ mod tests {
             sets.push(set);
             outlets.push(d % 7);
         }
-        let (corpus, outlet) = common_shingles(&sets, &outlets, 25, 3);
+        let CommonShingles { corpus, outlet } = common_shingles(
+            &sets,
+            &outlets,
+            CommonRule {
+                corpus_min: 25,
+                outlet_min: 3,
+            },
+        );
         let mut corpus_df: HashMap<u64, u32> = HashMap::new();
         let mut outlet_df: HashMap<(u64, u32), u32> = HashMap::new();
         for (set, &o) in sets.iter().zip(&outlets) {

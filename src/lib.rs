@@ -156,6 +156,8 @@ pub(crate) struct Selected {
     pub(crate) wire: Vec<bool>,
     pub(crate) candidate_pairs: usize,
     pub(crate) verified_pairs: usize,
+    /// Boilerplate's common shingles when the candidate index counted them.
+    pub(crate) common: Option<attribute::CommonShingles>,
 }
 
 /// Candidates, verification and the partner cap.
@@ -169,8 +171,15 @@ fn select(
     progress.start(Stage::Candidates, None);
     let outlets: Vec<&str> = docs.iter().map(|d| d.outlet.as_str()).collect();
     let wire = attribute::wire_flags(docs, &settings.wire);
-    let (candidates, stock) =
-        lsh::candidates_and_stock(&outlets, &wire, &sk.sets, &sk.signatures, settings);
+    let rule = attribute::CommonRule::new(settings, docs.len());
+    let (candidates, stock, common) = lsh::candidates_and_stock(
+        &outlets,
+        &wire,
+        &sk.sets,
+        &sk.signatures,
+        settings,
+        Some(rule),
+    );
     progress.finish(Stage::Candidates);
 
     progress.start(Stage::Verify, Some(candidates.len() as u64));
@@ -204,6 +213,7 @@ fn select(
         wire,
         candidate_pairs,
         verified_pairs,
+        common,
     }
 }
 
@@ -234,6 +244,7 @@ pub(crate) fn finish(
         wire,
         candidate_pairs,
         verified_pairs,
+        common: counted,
     } = sel;
     progress.start(Stage::Align, Some(verified.len() as u64));
     let tokens: Vec<Vec<tokenize::Token>> = docs
@@ -253,7 +264,7 @@ pub(crate) fn finish(
         Some(is_common) => {
             attribute::boilerplate_masks_with(docs, &tokens, &pairs, settings, is_common)
         }
-        None => attribute::boilerplate_masks(docs, &tokens, &pairs, &sets, settings),
+        None => attribute::boilerplate_masks(docs, &tokens, &pairs, &sets, counted, settings),
     };
     drop(pairs);
     drop(sets);

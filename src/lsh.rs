@@ -69,6 +69,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use crate::attribute::{CommonRule, CommonShingles};
 use crate::config::{CandidateMode, LshSettings, Settings};
 
 /// The strategy [`candidates`] uses for a corpus of `n` documents (resolves `Auto`).
@@ -89,7 +90,7 @@ pub fn candidates(
     signatures: &[Vec<u32>],
     settings: &Settings,
 ) -> Vec<(usize, usize)> {
-    candidates_and_stock(outlets, wire, sets, signatures, settings).0
+    candidates_and_stock(outlets, wire, sets, signatures, settings, None).0
 }
 
 /// [`candidates`], and the stock shingles (in more than `lsh.max_df` documents, sorted) that
@@ -101,13 +102,15 @@ pub fn candidates_and_stock(
     sets: &[Vec<u64>],
     signatures: &[Vec<u32>],
     settings: &Settings,
-) -> (Vec<(usize, usize)>, Vec<u64>) {
+    common: Option<CommonRule>,
+) -> (Vec<(usize, usize)>, Vec<u64>, Option<CommonShingles>) {
     debug_assert_eq!(outlets.len(), signatures.len());
     debug_assert_eq!(outlets.len(), sets.len());
     match effective_mode(outlets.len(), settings) {
         CandidateMode::AllPairs => (
             all_pairs(outlets),
             crate::shingle::frequent(sets, settings.lsh.max_df),
+            None,
         ),
         _ => {
             let ids = outlet_ids(outlets);
@@ -119,13 +122,14 @@ pub fn candidates_and_stock(
                 l.false_negative_weight,
             );
             let mut pairs = band_pairs(&ids, wire, signatures, b, r, l.max_bucket);
-            let (index, stock) = index_pairs(
+            let (index, stock, common) = index_pairs(
                 &ids,
                 wire,
                 sets,
                 l,
                 settings.min_shared_for(outlets.len()),
                 settings.min_stock_shared,
+                common,
             );
             pairs.extend(index);
             pairs.par_sort_unstable();
@@ -134,7 +138,7 @@ pub fn candidates_and_stock(
                 .into_iter()
                 .map(|p| ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize))
                 .collect();
-            (pairs, stock)
+            (pairs, stock, common)
         }
     }
 }
@@ -360,11 +364,13 @@ fn index_pairs(
     lsh: &LshSettings,
     min_shared: usize,
     min_stock_shared: usize,
-) -> (Vec<u64>, Vec<u64>) {
+    common: Option<CommonRule>,
+) -> (Vec<u64>, Vec<u64>, Option<CommonShingles>) {
     // (pair, [distinctive keys, stock links] so far), sorted by pair.
     let mut acc: Vec<(u64, [u32; 2])> = Vec::new();
     // The stock keys, in hash order: partitions by top bits, each sorted.
     let mut stock_keys = Vec::new();
+    let mut found = common.map(|_| CommonShingles::default());
     for p in 0..1u64 << PARTITION_BITS {
         let shift = 64 - PARTITION_BITS;
         let mut entries: Vec<(u64, u32)> = sets
@@ -383,6 +389,27 @@ fn index_pairs(
                 .filter(|rg| rg.len() > lsh.max_df)
                 .map(|rg| entries[rg.start].0),
         );
+        if let (Some(rule), Some(found)) = (common, found.as_mut()) {
+            // The runs are the shingles' document lists: what boilerplate needs is counted
+            // here rather than by sorting every shingle again (`attribute::common_shingles`).
+            let parts: Vec<CommonShingles> = runs
+                .par_iter()
+                .filter(|rg| rg.len() >= rule.fewest())
+                .fold(CommonShingles::default, |mut out, rg| {
+                    let mut o: Vec<u32> = entries[rg.clone()]
+                        .iter()
+                        .map(|e| ids[e.1 as usize])
+                        .collect();
+                    o.sort_unstable();
+                    rule.add(entries[rg.start].0, &o, &mut out);
+                    out
+                })
+                .collect();
+            for part in parts {
+                found.corpus.extend(part.corpus);
+                found.outlet.extend(part.outlet);
+            }
+        }
         let pairs_of = |stock: bool| {
             let mut part: Vec<u64> = runs
                 .par_iter()
@@ -412,7 +439,7 @@ fn index_pairs(
         })
         .map(|(p, _)| p)
         .collect();
-    (pairs, stock_keys)
+    (pairs, stock_keys, found)
 }
 
 /// Run-length counts of sorted `pairs`, in slot `slot` of the count pair.
@@ -556,15 +583,42 @@ mod tests {
         let mut s = Settings::default();
         s.lsh.max_df = 25;
         s.candidates = CandidateMode::Lsh;
-        let (_, stock) = candidates_and_stock(&outlets, &[], &sets, &sigs, &s);
+        let (_, stock, _) = candidates_and_stock(&outlets, &[], &sets, &sigs, &s, None);
         let want = crate::shingle::frequent(&sets, 25);
         assert!(!want.is_empty());
         assert_eq!(stock, want);
         s.candidates = CandidateMode::AllPairs;
         assert_eq!(
-            candidates_and_stock(&outlets, &[], &sets, &sigs, &s).1,
+            candidates_and_stock(&outlets, &[], &sets, &sigs, &s, None).1,
             want
         );
+    }
+
+    #[test]
+    fn the_index_counts_the_common_shingles_boilerplate_counts() {
+        // 13 outlets over 200 documents: pool of 400 hashes, so shingles recur within an
+        // outlet (outlet boilerplate at 3) and across the corpus (corpus boilerplate at 20).
+        let outlets: Vec<String> = (0..200).map(|d| format!("o{}", (d * 7) % 13)).collect();
+        let outlets: Vec<&str> = outlets.iter().map(String::as_str).collect();
+        let sets = crate::shingle::random_sets(5, 200, 60, 400);
+        let sigs: Vec<Vec<u32>> = vec![vec![u32::MAX; 128]; 200];
+        let mut s = Settings {
+            candidates: CandidateMode::Lsh,
+            ..Settings::default()
+        };
+        let rule = CommonRule {
+            corpus_min: 20,
+            outlet_min: 3,
+        };
+        let (_, _, found) = candidates_and_stock(&outlets, &[], &sets, &sigs, &s, Some(rule));
+        let found = found.expect("the index counts when asked");
+        let want = crate::attribute::common_shingles(&sets, &outlet_ids(&outlets), rule);
+        assert!(!want.corpus.is_empty() && !want.outlet.is_empty());
+        assert!(want.corpus.len() < 400);
+        assert_eq!(found, want);
+        s.candidates = CandidateMode::AllPairs;
+        let (_, _, none) = candidates_and_stock(&outlets, &[], &sets, &sigs, &s, Some(rule));
+        assert!(none.is_none(), "all pairs builds no index");
     }
 
     #[test]

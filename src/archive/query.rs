@@ -979,6 +979,7 @@ pub fn analyze(
         wire,
         candidate_pairs,
         verified_pairs,
+        common: None,
     };
     drop(u);
     let report = crate::finish(
