@@ -22,6 +22,11 @@ fn with_corpus() -> Fixture {
         let p = entry.unwrap().path();
         let name = p.file_name().unwrap().to_str().unwrap();
         f.write(&format!("corpus/{name}"), std::fs::read(&p).unwrap());
+        // An outlet that reprints every sample: the report no longer fits a pipe's buffer.
+        f.write(
+            &format!("corpus/reprint/{name}"),
+            std::fs::read(&p).unwrap(),
+        );
     }
     std::fs::create_dir(f.path("out")).unwrap();
     f
