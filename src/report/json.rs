@@ -59,12 +59,12 @@ struct Lines {
 /// or into both buffers.
 macro_rules! scalar {
     ($self:ident, $w:ident, $method:ident $(, $arg:expr)*) => {{
-        use serde_json::ser::{CompactFormatter, Formatter as _};
+        use serde_json::ser::{CompactFormatter, Formatter};
         if $self.pending.is_some() {
-            CompactFormatter.$method(&mut $self.flat $(, $arg)*)?;
-            CompactFormatter.$method(&mut $self.pretty $(, $arg)*)
+            Formatter::$method(&mut CompactFormatter, &mut $self.flat $(, $arg)*)?;
+            Formatter::$method(&mut CompactFormatter, &mut $self.pretty $(, $arg)*)
         } else {
-            CompactFormatter.$method($w $(, $arg)*)
+            Formatter::$method(&mut CompactFormatter, $w $(, $arg)*)
         }
     }};
 }
