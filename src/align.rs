@@ -40,7 +40,6 @@
 mod dp;
 mod merge;
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
@@ -144,7 +143,25 @@ pub(crate) struct Col {
 
 /// Align two documents' tokens; passages sorted by position in A.
 pub fn align(a: &[Token], b: &[Token], p: &AlignParams) -> Vec<Alignment> {
-    let segments = segments(a, b, p);
+    let k = p.anchor.max(1);
+    align_with(a, b, &Anchors::new(a, k), &Anchors::new(b, k), p)
+}
+
+/// [`align`] with each document's [`Anchors`] computed beforehand (`p.anchor` words each):
+/// a document in many pairs is seeded once.
+pub fn align_with(
+    a: &[Token],
+    b: &[Token],
+    xa: &Anchors,
+    xb: &Anchors,
+    p: &AlignParams,
+) -> Vec<Alignment> {
+    assert_eq!(
+        (xa.k, xb.k),
+        (p.anchor.max(1), p.anchor.max(1)),
+        "anchors of another length"
+    );
+    let segments = segments(a, b, xa, xb, p);
     if segments.is_empty() {
         return Vec::new();
     }
@@ -164,8 +181,14 @@ pub fn align(a: &[Token], b: &[Token], p: &AlignParams) -> Vec<Alignment> {
 }
 
 /// Seeds, chains, their alignments, split: the segments that [`merge::merge_segments`] joins.
-fn segments(a: &[Token], b: &[Token], p: &AlignParams) -> Vec<Vec<Col>> {
-    let mems = mems(a, b, p.anchor.max(1));
+fn segments(
+    a: &[Token],
+    b: &[Token],
+    xa: &Anchors,
+    xb: &Anchors,
+    p: &AlignParams,
+) -> Vec<Vec<Col>> {
+    let mems = mems_of(a, b, xa, xb);
     let mut segments: Vec<Vec<Col>> = Vec::new();
     for ch in chain(&mems, p.max_gap) {
         let cols = build_columns(a, b, &ch, p.max_gap);
@@ -271,44 +294,80 @@ fn anchor_hash(keys: impl Iterator<Item = u64>) -> u64 {
     h
 }
 
+/// A document's seeds, computed once and shared by all its pairs: the hash and first token
+/// of every run of `k` words that is not made only of function words, sorted by hash then
+/// position, without the hashes that occur more than [`MAX_ANCHOR_REPEATS`] times (they are
+/// never seeds, whatever the other document holds). Seeding a pair is then a merge of two
+/// sorted lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Anchors {
+    k: usize,
+    list: Vec<(u64, u32)>,
+}
+
+impl Anchors {
+    /// The anchors of `t`, `k` words each (`k` ≥ 1).
+    pub fn new(t: &[Token], k: usize) -> Anchors {
+        let k = k.max(1);
+        let mut list: Vec<(u64, u32)> = t
+            .windows(k)
+            .enumerate()
+            .filter(|(_, w)| !w.iter().all(|t| t.stop))
+            .map(|(i, w)| (anchor_hash(w.iter().map(|t| t.key)), i as u32))
+            .collect();
+        list.sort_unstable();
+        let mut kept = 0;
+        let mut i = 0;
+        while i < list.len() {
+            let h = list[i].0;
+            let end = i + list[i..].partition_point(|x| x.0 == h);
+            if end - i <= MAX_ANCHOR_REPEATS {
+                list.copy_within(i..end, kept);
+                kept += end - i;
+            }
+            i = end;
+        }
+        list.truncate(kept);
+        Anchors { k, list }
+    }
+
+    /// Words per anchor.
+    pub fn words(&self) -> usize {
+        self.k
+    }
+}
+
+#[cfg(test)]
 fn mems(a: &[Token], b: &[Token], k: usize) -> Vec<Mem> {
+    mems_of(a, b, &Anchors::new(a, k), &Anchors::new(b, k))
+}
+
+fn mems_of(a: &[Token], b: &[Token], xa: &Anchors, xb: &Anchors) -> Vec<Mem> {
+    let k = xa.k;
+    debug_assert_eq!(k, xb.k);
     if a.len() < k || b.len() < k {
         return Vec::new();
     }
-    let anchors = |t: &[Token]| -> Vec<Option<u64>> {
-        t.windows(k)
-            .map(|w| {
-                if w.iter().all(|t| t.stop) {
-                    None
-                } else {
-                    Some(anchor_hash(w.iter().map(|t| t.key)))
-                }
-            })
-            .collect()
-    };
-    let ha = anchors(a);
-    let hb = anchors(b);
-    let mut index: HashMap<u64, Vec<u32>> = HashMap::with_capacity(ha.len());
-    for (i, h) in ha.iter().enumerate() {
-        if let Some(h) = h {
-            index.entry(*h).or_default().push(i as u32);
-        }
-    }
-    let mut count_b: HashMap<u64, u32> = HashMap::new();
-    for h in hb.iter().flatten() {
-        *count_b.entry(*h).or_default() += 1;
-    }
     let mut seeds: Vec<(isize, usize)> = Vec::new(); // (diagonal b - a, a)
-    for (j, h) in hb.iter().enumerate() {
-        let Some(h) = h else { continue };
-        let Some(is) = index.get(h) else { continue };
-        if is.len() > MAX_ANCHOR_REPEATS || count_b[h] as usize > MAX_ANCHOR_REPEATS {
-            continue;
-        }
-        for &i in is {
-            let i = i as usize;
-            if (0..k).all(|d| a[i + d].key == b[j + d].key) {
-                seeds.push((j as isize - i as isize, i));
+    let (la, lb) = (&xa.list, &xb.list);
+    let (mut i, mut j) = (0, 0);
+    while i < la.len() && j < lb.len() {
+        let h = la[i].0;
+        match h.cmp(&lb[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let ea = i + la[i..].partition_point(|x| x.0 == h);
+                let eb = j + lb[j..].partition_point(|x| x.0 == h);
+                for &(_, y) in &lb[j..eb] {
+                    for &(_, x) in &la[i..ea] {
+                        let (x, y) = (x as usize, y as usize);
+                        if (0..k).all(|d| a[x + d].key == b[y + d].key) {
+                            seeds.push((y as isize - x as isize, x));
+                        }
+                    }
+                }
+                (i, j) = (ea, eb);
             }
         }
     }

@@ -247,6 +247,12 @@ pub(crate) fn finish(
         common: counted,
     } = sel;
     progress.start(Stage::Align, Some(verified.len() as u64));
+    let mut clock = std::time::Instant::now();
+    let mut part = |name: &'static str| {
+        let now = std::time::Instant::now();
+        progress.part(name, now - clock, None);
+        clock = now;
+    };
     let tokens: Vec<Vec<tokenize::Token>> = docs
         .par_iter()
         .zip(&involved)
@@ -258,6 +264,7 @@ pub(crate) fn finish(
             }
         })
         .collect();
+    part("tokens");
     problems.extend(short_documents(docs, &words, settings));
     let pairs: Vec<(usize, usize)> = verified.iter().map(|p| (p.a, p.b)).collect();
     let bp = match common {
@@ -268,6 +275,7 @@ pub(crate) fn finish(
     };
     drop(pairs);
     drop(sets);
+    part("boilerplate");
     // A pair that shares nothing but boilerplate is not aligned: its boilerplate is
     // reported once, with every other occurrence of the same text.
     let within_cap = verified.len();
@@ -276,6 +284,7 @@ pub(crate) fn finish(
         .filter(|p| shingle::intersects(&bp[p.a].open, &bp[p.b].open))
         .collect();
     let boilerplate_pairs = within_cap - verified.len();
+    part("open pairs");
     let runs: Vec<Vec<report::build::BoilerRun>> = docs
         .par_iter()
         .zip(&tokens)
@@ -289,6 +298,25 @@ pub(crate) fn finish(
         .map(|(d, &inv)| report::build::CharIndex::new(if inv { &d.text } else { "" }))
         .collect();
     let params = AlignParams::from_settings(settings);
+    part("runs");
+    // Each document of a pair left to align is seeded once, for all its pairs.
+    let mut aligned_doc = vec![false; docs.len()];
+    for p in &verified {
+        aligned_doc[p.a] = true;
+        aligned_doc[p.b] = true;
+    }
+    let anchors: Vec<align::Anchors> = tokens
+        .par_iter()
+        .zip(aligned_doc)
+        .map(|(t, yes)| {
+            if yes {
+                align::Anchors::new(t, params.anchor)
+            } else {
+                align::Anchors::default()
+            }
+        })
+        .collect();
+    part("anchors");
     let ctx = report::build::PairContext {
         docs,
         tokens: &tokens,
@@ -301,12 +329,14 @@ pub(crate) fn finish(
     let aligned: Vec<_> = verified
         .into_par_iter()
         .map(|p| {
-            let als = align::align(&tokens[p.a], &tokens[p.b], &params);
+            let (a, b) = (p.a, p.b);
+            let als = align::align_with(&tokens[a], &tokens[b], &anchors[a], &anchors[b], &params);
             progress.advance(1);
             report::build::pair_passages(&ctx, &p, &als)
         })
         .collect();
-    drop((tokens, masks));
+    part("passages");
+    drop((tokens, masks, anchors));
     progress.finish(Stage::Align);
 
     progress.start(Stage::Report, None);

@@ -1,6 +1,7 @@
 use super::*;
 use crate::config::Settings;
 use crate::tokenize::tokenize;
+use std::collections::HashMap;
 
 fn params() -> AlignParams {
     AlignParams::from_settings(&Settings::default())
@@ -389,7 +390,8 @@ fn merge_joins_what_the_reference_joins_on_long_edited_documents() {
             max_gap: 3 + (seed as usize / 4) % 10,
             ..params()
         };
-        let segs = segments(&a, &b, &p);
+        let k = p.anchor;
+        let segs = segments(&a, &b, &Anchors::new(&a, k), &Anchors::new(&b, k), &p);
         let (old, cap) = merge_segments_reference(&a, &b, segs.clone(), p.max_gap);
         let new = merge::merge_segments(&a, &b, segs.clone(), p.max_gap);
         assert!(
@@ -432,7 +434,7 @@ fn a_long_shared_stretch_is_one_passage() {
         .unwrap_or(0);
     assert!(shared > 12_000, "{shared}");
     let p = params();
-    assert!(segments(&a, &b, &p).len() > 1000);
+    assert!(segments(&a, &b, &Anchors::new(&a, 3), &Anchors::new(&b, 3), &p).len() > 1000);
     let als = align(&a, &b, &p);
     let al = als
         .iter()
